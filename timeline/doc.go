@@ -1,0 +1,9 @@
+// Package timeline is the portal's domain: organisations and other actors,
+// the news and events they publish, the people who edit for them, and the
+// featured timeline that committees curate.
+//
+// It owns its tables and reads and writes them through bun. It knows nothing
+// of HTTP or ActivityStreams: the web and federation packages translate
+// between it and the outside world. It must not import web, federation or
+// cmd.
+package timeline
