@@ -1,0 +1,53 @@
+package markup
+
+import (
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// bluemondayRel is the rel attribute bluemonday writes on every link it keeps,
+// since the policy lets no rel through from the input. portalRel adds
+// noopener, which bluemonday only adds along with target="_blank": it keeps a
+// link safe should a template ever open it in a new tab.
+const (
+	bluemondayRel = ` rel="nofollow noreferrer"`
+	portalRel     = ` rel="nofollow noopener noreferrer"`
+)
+
+// headingTag matches the start of an h1-h6 start or end tag.
+var headingTag = regexp.MustCompile(`(?i)<(/?)h([1-6])\b`)
+
+// Sanitize passes any HTML (a remote note's content, a rendered Markdown
+// post) through the portal's single policy and returns HTML that is safe to
+// show and to send. It never fails: what the policy does not allow is dropped.
+//
+// Sanitize is idempotent: Sanitize(Sanitize(s)) == Sanitize(s). Invalid UTF-8
+// becomes U+FFFD. It is safe for concurrent use.
+func Sanitize(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	out := policy.Sanitize(clampHeadings(s))
+
+	// Text and attribute values come out with their quotes escaped, so this
+	// literal can only be the attribute bluemonday itself wrote.
+	return strings.ReplaceAll(out, bluemondayRel, portalRel)
+}
+
+// clampHeadings renames h1 to h2 and h5-h6 to h4, so that headings fit the
+// levels the policy allows. It runs before the policy, which still parses
+// and filters whatever comes out of it.
+func clampHeadings(s string) string {
+	return headingTag.ReplaceAllStringFunc(s, func(tag string) string {
+		m := headingTag.FindStringSubmatch(tag)
+		level, _ := strconv.Atoi(m[2]) // the pattern makes it a digit 1-6
+		level = min(max(level, 2), 4)
+		return "<" + m[1] + "h" + strconv.Itoa(level)
+	})
+}
+
+// Escape is [html.EscapeString]: it escapes <, >, &, ' and ", for building
+// small fragments around text in packages that do not import html.
+func Escape(s string) string {
+	return html.EscapeString(s)
+}
