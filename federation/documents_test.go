@@ -1,0 +1,189 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ess-lyon/portal/migrations"
+	"github.com/ess-lyon/portal/migrations/dbtest"
+	"github.com/ess-lyon/portal/timeline"
+)
+
+// newTestService returns a Service for lyon.test on a fresh SQLite
+// database, with its own actors and one organisation.
+func newTestService(t *testing.T, client *http.Client) (*Service, *timeline.Actor) {
+	t.Helper()
+	db := dbtest.Open(t, "sqlite")
+	posts := timeline.New(db)
+	s, err := New(Config{Domain: "lyon.test", Software: "portail-ess", Version: "test"},
+		db, posts, migrations.QueueDriver(db), Options{HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureActors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	org := &timeline.Actor{Username: "maison-ess", Name: "Maison de l'ESS",
+		LegalForm: "scic", Sector: "réemploi", Website: "https://maison-ess.example",
+		City: "Lyon", PostalCode: "69007"}
+	if err := posts.CreateLocalActor(context.Background(), org); err != nil {
+		t.Fatal(err)
+	}
+	return s, org
+}
+
+func getJSON(t *testing.T, h http.Handler, path, accept string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Accept", accept)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var m map[string]any
+	if rec.Code < 300 {
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatalf("GET %s: %v in %s", path, err, rec.Body)
+		}
+	}
+	return rec.Code, m
+}
+
+func testRouter(s *Service) http.Handler {
+	r := chi.NewRouter()
+	s.Routes(r)
+	r.Get("/@{name}", s.ServeActor)
+	r.Get("/@{name}/{id}", s.ServePost)
+	return r
+}
+
+func TestActorDocumentHasWhatMastodonReads(t *testing.T) {
+	s, _ := newTestService(t, nil)
+	code, doc := getJSON(t, testRouter(s), "/@maison-ess", "application/activity+json")
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	want := map[string]any{
+		"id": "https://lyon.test/@maison-ess", "type": "Organization",
+		"preferredUsername": "maison-ess", "inbox": "https://lyon.test/@maison-ess/inbox",
+		"featured": "https://lyon.test/@maison-ess/featured", "discoverable": true,
+		"manuallyApprovesFollowers": false, "indexable": true,
+	}
+	for k, v := range want {
+		if doc[k] != v {
+			t.Errorf("%s = %v, want %v", k, doc[k], v)
+		}
+	}
+	key, _ := doc["publicKey"].(map[string]any)
+	if key["owner"] != doc["id"] || !strings.Contains(key["publicKeyPem"].(string), "PUBLIC KEY") {
+		t.Errorf("publicKey = %v", key)
+	}
+	ep, _ := doc["endpoints"].(map[string]any)
+	if ep["sharedInbox"] != "https://lyon.test/inbox" {
+		t.Errorf("endpoints = %v", doc["endpoints"])
+	}
+	fields, _ := doc["attachment"].([]any)
+	if len(fields) < 3 {
+		t.Errorf("attachment = %v, want the ESS profile as PropertyValue", doc["attachment"])
+	}
+	ctx, _ := json.Marshal(doc["@context"])
+	for _, term := range []string{"toot:discoverable", "schema:PropertyValue"} {
+		if !strings.Contains(string(ctx), term) {
+			t.Errorf("@context lacks %s", term)
+		}
+	}
+}
+
+func TestEventDocumentReadsWellOnMastodon(t *testing.T) {
+	s, org := newTestService(t, nil)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	p := &timeline.Post{ActorID: org.ID, Kind: timeline.Event, Title: "Repair café",
+		Summary: "Réparons ensemble.", BodyMarkdown: "Venez **nombreux**.",
+		StartsAt: time.Date(2030, 12, 14, 14, 0, 0, 0, paris),
+		EndsAt:   time.Date(2030, 12, 14, 18, 0, 0, 0, paris), PlaceName: "La Maison",
+		StreetAddress: "12 rue Gryphe", PostalCode: "69007", Locality: "Lyon"}
+	if err := s.posts.CreatePost(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	code, doc := getJSON(t, testRouter(s), "/@maison-ess/1", "application/ld+json; "+
+		`profile="https://www.w3.org/ns/activitystreams"`)
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if doc["type"] != "Event" || doc["startTime"] != "2030-12-14T13:00:00Z" ||
+		doc["id"] != "https://lyon.test/@maison-ess/1" {
+		t.Errorf("type %v startTime %v id %v", doc["type"], doc["startTime"], doc["id"])
+	}
+	summary, _ := doc["summary"].(string)
+	for _, want := range []string{"samedi 14 décembre 2030", "14 h 00", "La Maison", "Réparons"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary %q lacks %q", summary, want)
+		}
+	}
+	loc, _ := doc["location"].(map[string]any)
+	addr, _ := loc["address"].(map[string]any)
+	if loc["type"] != "Place" || addr["postalCode"] != "69007" {
+		t.Errorf("location = %v", doc["location"])
+	}
+}
+
+func TestWebFingerRoundTrip(t *testing.T) {
+	s, _ := newTestService(t, nil)
+	h := testRouter(s)
+	for _, res := range []string{"acct:maison-ess@lyon.test", "acct:Maison-ESS@LYON.test",
+		"https://lyon.test/@maison-ess"} {
+		code, doc := getJSON(t, h, "/.well-known/webfinger?resource="+res, "")
+		if code != http.StatusOK {
+			t.Errorf("%s: status %d", res, code)
+			continue
+		}
+		links, _ := doc["links"].([]any)
+		self, _ := links[0].(map[string]any)
+		if self["href"] != "https://lyon.test/@maison-ess" || doc["subject"] !=
+			"acct:maison-ess@lyon.test" {
+			t.Errorf("%s: self %v subject %v", res, self["href"], doc["subject"])
+		}
+	}
+	if code, _ := getJSON(t, h, "/.well-known/webfinger?resource=acct:nobody@lyon.test",
+		""); code != http.StatusNotFound {
+		t.Errorf("unknown account: status %d", code)
+	}
+	code, doc := getJSON(t, h, "/.well-known/webfinger?resource=acct:lyon.test@lyon.test", "")
+	if code != http.StatusOK {
+		t.Fatalf("instance actor: status %d", code)
+	}
+	_, inst := getJSON(t, h, "/actor", "application/activity+json")
+	if inst["type"] != "Application" || inst["preferredUsername"] != "lyon.test" {
+		t.Errorf("instance actor = %v (webfinger %v)", inst, doc)
+	}
+}
+
+func TestDeletedPostIsATombstone(t *testing.T) {
+	s, org := newTestService(t, nil)
+	p := &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "Brève"}
+	ctx := context.Background()
+	if err := s.posts.CreatePost(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.posts.DeletePost(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/@maison-ess/1", nil)
+	req.Header.Set("Accept", "application/activity+json")
+	rec := httptest.NewRecorder()
+	testRouter(s).ServeHTTP(rec, req)
+	if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), `"Tombstone"`) {
+		t.Errorf("status %d body %s", rec.Code, rec.Body)
+	}
+	var n int
+	err := s.db.NewSelect().Table("ap_activities").ColumnExpr("count(*)").
+		Where("type IN ('Create','Delete')").Scan(ctx, &n)
+	if err != nil || n != 2 {
+		t.Errorf("stored activities = %d (%v), want a Create and a Delete", n, err)
+	}
+}
