@@ -132,8 +132,8 @@ func (s *Service) sendAccept(ctx context.Context, tx bun.Tx, local *timeline.Act
 	}
 	delete(followDoc, "@context")
 	actorURI := s.cfg.ActorURI(local)
-	accept, err := s.buildActivity("Accept", actorURI+"#accepts/"+shortHash(in.id), actorURI,
-		followDoc, []string{in.actor}, nil)
+	accept, err := s.buildActivity("Accept", s.newActivityURI(), actorURI, followDoc,
+		[]string{in.actor}, nil)
 	if err != nil {
 		return err
 	}
@@ -327,8 +327,6 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
-
-func shortHash(s string) string { return sha256Hex([]byte(s))[:16] }
 
 func decodeDocument(s string) (Document, error) {
 	var d Document
