@@ -38,7 +38,7 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	q := s.db.NewSelect().Model((*activity)(nil)).Where("actor_id = ?", a.ID).
+	q := s.db.NewSelect().Model((*activity)(nil)).Where("actor_id = ?", a.ID).Where("audience != ?", toGroupAware).
 		Where("type IN ('Create', 'Announce')")
 	total, err := q.Count(r.Context())
 	if err != nil {
@@ -47,7 +47,8 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	}
 	var acts []activity
 	err = s.db.NewSelect().Model(&acts).Where("actor_id = ?", a.ID).
-		Where("type IN ('Create', 'Announce')").OrderExpr("id DESC").
+		Where("type IN ('Create', 'Announce')").Where("audience != ?", toGroupAware).
+		OrderExpr("id DESC").
 		Limit(collectionPage).Scan(r.Context())
 	if err != nil {
 		s.serverError(w, err)

@@ -88,25 +88,82 @@ func (s *Service) queueDeliveries(ctx context.Context, activityID int64, inboxes
 }
 
 // audienceInboxes lists the distinct inboxes an activity goes to: one per
-// server when servers have a shared inbox.
+// server when servers have a shared inbox. Public activities also go to
+// relays: those subscribed to the portal (followers of the instance actor)
+// and those it subscribed to.
 func (s *Service) audienceInboxes(ctx context.Context, act *activity) ([]string, error) {
 	if inbox, ok := cutPrefix(act.Audience, toInbox); ok {
 		return []string{inbox}, nil
 	}
 	ids := []int64{act.ActorID}
-	if act.Audience == toFollowersPortal {
-		portal, err := s.posts.LocalActor(ctx, timeline.PortalUsername)
-		if err == nil {
-			ids = append(ids, portal.ID)
+	for _, name := range []string{timeline.PortalUsername, s.instanceUsername()} {
+		if name == timeline.PortalUsername && act.Audience != toFollowersPortal {
+			continue
+		}
+		if a, err := s.posts.LocalActor(ctx, name); err == nil {
+			ids = append(ids, a.ID)
 		}
 	}
+	rows, err := s.followerRows(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if act.Audience == toGroupAware {
+		rows = s.onGroupAwareServers(ctx, rows)
+	} else if relays, err := s.subscribedRelays(ctx); err == nil {
+		rows = append(rows, relays...)
+	}
+	return distinctInboxes(rows), nil
+}
+
+func (s *Service) followerRows(ctx context.Context, followees []int64) ([]apActor, error) {
 	var rows []apActor
 	err := s.db.NewSelect().Model(&rows).
 		Join("JOIN ap_follows AS f ON f.follower_id = ap_actor.actor_id").
-		Where("f.followee_id IN (?)", bun.In(ids)).Where("f.accepted").Scan(ctx)
+		Where("f.followee_id IN (?)", bun.In(followees)).Where("f.accepted").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing followers' inboxes: %w", err)
 	}
+	return rows, nil
+}
+
+// subscribedRelays are the relays the instance actor follows.
+func (s *Service) subscribedRelays(ctx context.Context) ([]apActor, error) {
+	inst, err := s.posts.LocalActor(ctx, s.instanceUsername())
+	if err != nil {
+		return nil, err
+	}
+	var rows []apActor
+	err = s.db.NewSelect().Model(&rows).
+		Join("JOIN ap_follows AS f ON f.followee_id = ap_actor.actor_id").
+		Where("f.follower_id = ?", inst.ID).Where("f.accepted").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing relays: %w", err)
+	}
+	return rows, nil
+}
+
+// onGroupAwareServers keeps the rows whose server runs group-aware
+// software.
+func (s *Service) onGroupAwareServers(ctx context.Context, rows []apActor) []apActor {
+	var peers []peer
+	if err := s.db.NewSelect().Model(&peers).Where("software != ''").Scan(ctx); err != nil {
+		return nil
+	}
+	aware := map[string]bool{}
+	for _, p := range peers {
+		aware[p.Host] = groupAware[p.Software]
+	}
+	var out []apActor
+	for _, r := range rows {
+		if u, err := url.Parse(r.deliveryInbox()); err == nil && aware[u.Host] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func distinctInboxes(rows []apActor) []string {
 	seen := map[string]bool{}
 	var out []string
 	for i := range rows {
@@ -116,7 +173,7 @@ func (s *Service) audienceInboxes(ctx context.Context, act *activity) ([]string,
 			out = append(out, inbox)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func cutPrefix(s, prefix string) (string, bool) {

@@ -145,7 +145,7 @@ func (s *Service) authorizedFetch(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		_, err := httpsig.Verify(r.Context(), r, nil, s.resolveKey, httpsig.Options{})
+		_, err := httpsig.Verify(r.Context(), r, nil, s.resolveKey, httpsig.Options{Scheme: s.cfg.scheme()})
 		if err != nil {
 			s.metrics.SignatureFailures.Add(1)
 			writeError(w, http.StatusUnauthorized, "signature required")

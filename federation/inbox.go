@@ -74,44 +74,62 @@ func (s *Service) receive(r *http.Request) error {
 		return &inboxError{http.StatusBadRequest, "activity id not on its actor's server",
 			ErrOrigin}
 	}
-	keyID, err := s.authenticate(r, body, in)
+	keyID, signer, err := s.authenticate(r, body, in)
 	if err != nil {
 		return err
 	}
-	return s.store(r.Context(), in, keyID, body)
+	return s.store(r.Context(), in, keyID, signer, body)
 }
 
 // authenticate checks the request's signature and that its key belongs to
-// the activity's actor. An actor's Delete of itself is let through when its
-// key can no longer be fetched: its server has deleted it already.
-func (s *Service) authenticate(r *http.Request, body []byte, in *incoming) (string, error) {
-	res, err := httpsig.Verify(r.Context(), r, body, s.resolveKey, httpsig.Options{})
+// the activity's actor, or to a relay the portal subscribed to (the
+// activity is then marked as relayed, and its object will be fetched from
+// its origin rather than trusted). An actor's Delete of itself is let
+// through when its key can no longer be fetched: its server has deleted it
+// already.
+func (s *Service) authenticate(r *http.Request, body []byte, in *incoming) (
+	keyID, signer string, err error) {
+	opts := httpsig.Options{Scheme: s.cfg.scheme()}
+	res, err := httpsig.Verify(r.Context(), r, body, s.resolveKey, opts)
 	if err != nil {
 		if in.typ == "Delete" && firstID(in.raw["object"]) == in.actor &&
-			(errors.Is(err, httpsig.ErrKeyUnavailable) || errors.Is(err, ErrGone)) {
-			return "", nil
+			(errors.Is(err, httpsig.ErrKeyUnavailable) || errors.Is(err, ErrGone)) &&
+			s.actorGone(r.Context(), in.actor) {
+			return "", "", nil
 		}
 		s.metrics.SignatureFailures.Add(1)
-		return "", &inboxError{http.StatusUnauthorized, "signature not verified", err}
+		return "", "", &inboxError{http.StatusUnauthorized, "signature not verified", err}
 	}
-	if res.Owner != in.actor {
-		s.metrics.SignatureFailures.Add(1)
-		return "", &inboxError{http.StatusUnauthorized, "signature not verified",
-			fmt.Errorf("key %s belongs to %s, not %s", res.KeyID, res.Owner, in.actor)}
+	if res.Owner == in.actor {
+		return res.KeyID, "", nil
 	}
-	return res.KeyID, nil
+	if s.isRelay(r.Context(), res.Owner) {
+		return res.KeyID, res.Owner, nil
+	}
+	s.metrics.SignatureFailures.Add(1)
+	return "", "", &inboxError{http.StatusUnauthorized, "signature not verified",
+		fmt.Errorf("key %s belongs to %s, not %s", res.KeyID, res.Owner, in.actor)}
+}
+
+// actorGone tells whether an actor's own server says it is gone. Only
+// then may the actor's Delete of itself pass unverified: anyone can sign
+// with a key that cannot be fetched.
+func (s *Service) actorGone(ctx context.Context, uri string) bool {
+	_, err := s.fetch(ctx, uri)
+	return errors.Is(err, ErrGone)
 }
 
 // store writes the activity and queues its processing in one transaction.
 // An activity already received (same id) is acknowledged and not stored
 // again: servers retry, relays repeat.
-func (s *Service) store(ctx context.Context, in *incoming, keyID string, body []byte) error {
+func (s *Service) store(ctx context.Context, in *incoming, keyID, signer string,
+	body []byte) error {
 	uri := in.id
 	if uri == "" {
 		uri = "urn:sha256:" + sha256Hex(body) // transient activities have no id
 	}
 	item := &inboxItem{URI: uri, Type: in.typ, ActorURI: in.actor, KeyID: keyID,
-		Body: string(body), ReceivedAt: time.Now().UTC()}
+		SignerURI: signer, Body: string(body), ReceivedAt: time.Now().UTC()}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewInsert().Model(item).On("CONFLICT (uri) DO NOTHING").Exec(ctx)
 		if err != nil {

@@ -45,7 +45,7 @@ func (s *Service) ProcessInbox(ctx context.Context, id int64) (string, error) {
 	if !item.ProcessedAt.IsZero() {
 		return item.Outcome, nil
 	}
-	outcome, err := s.processBody(ctx, []byte(item.Body))
+	outcome, err := s.processItem(ctx, item)
 	if err != nil && !errors.Is(err, errRefused) {
 		return "", err
 	}
@@ -62,10 +62,13 @@ func (s *Service) ProcessInbox(ctx context.Context, id int64) (string, error) {
 	return outcome, nil
 }
 
-func (s *Service) processBody(ctx context.Context, body []byte) (string, error) {
-	in, err := parseActivity(body)
+func (s *Service) processItem(ctx context.Context, item *inboxItem) (string, error) {
+	in, err := parseActivity([]byte(item.Body))
 	if err != nil {
 		return "", refuse("%v", err)
+	}
+	if item.SignerURI != "" {
+		return s.onRelayed(ctx, in)
 	}
 	switch in.typ {
 	case "Follow":
@@ -86,6 +89,8 @@ func (s *Service) processBody(ctx context.Context, body []byte) (string, error) 
 		return s.onFlag(ctx, in)
 	case "Block":
 		return s.onBlock(ctx, in)
+	case "Move":
+		return s.onMove(ctx, in)
 	}
 	s.log.Debug("inbound activity of unknown type ignored", "type", in.typ,
 		"activity_id", in.id)
@@ -95,12 +100,14 @@ func (s *Service) processBody(ctx context.Context, body []byte) (string, error) 
 // onFollow stores a remote follower of a local actor and accepts it.
 func (s *Service) onFollow(ctx context.Context, in *incoming) (string, error) {
 	target := firstID(in.raw["object"])
+	if target == PublicAddress {
+		// A Mastodon-style relay subscription: the portal relays its
+		// public posts to the subscriber, as a relay would.
+		target = s.cfg.Base() + "/actor"
+	}
 	local, err := s.localActorAt(ctx, target)
 	if err != nil {
 		return "", refuse("follow of %s: not a local actor", target)
-	}
-	if local.Kind == timeline.KindInstance {
-		return "", refuse("the instance actor is not followed")
 	}
 	follower, row, err := s.remoteActor(ctx, in.actor, false)
 	if err != nil {
@@ -119,6 +126,7 @@ func (s *Service) onFollow(ctx context.Context, in *incoming) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	s.learnSoftware(ctx, in.actor)
 	return "follow accepted", nil
 }
 
@@ -291,8 +299,12 @@ func (s *Service) onFlag(ctx context.Context, in *incoming) (string, error) {
 	return "report received", nil
 }
 
-// onBlock ends every follow between the blocking actor and local actors.
+// onBlock ends every follow between the blocking actor and local actors,
+// when it blocks a local actor.
 func (s *Service) onBlock(ctx context.Context, in *incoming) (string, error) {
+	if _, err := s.localActorAt(ctx, firstID(in.raw["object"])); err != nil {
+		return "ignored: block of another actor", nil // a Lemmy moderator banning a user
+	}
 	remote, err := s.posts.RemoteActor(ctx, in.actor)
 	if err != nil {
 		return "block noted", nil

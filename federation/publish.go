@@ -13,9 +13,10 @@ import (
 
 // Audiences of an activity: who the fan-out delivers it to.
 const (
-	toFollowers       = "followers"        // the actor's followers
-	toFollowersPortal = "followers+portal" // and the portal actor's followers
-	toInbox           = "inbox:"           // one inbox, named after the colon
+	toFollowers       = "followers"            // the actor's followers
+	toFollowersPortal = "followers+portal"     // and the portal actor's followers
+	toInbox           = "inbox:"               // one inbox, named after the colon
+	toGroupAware      = "followers-groupaware" // followers on group-aware software
 )
 
 var _ timeline.Hook = (*Service)(nil)
@@ -82,39 +83,96 @@ func (s *Service) publishAnnounce(ctx context.Context, tx bun.Tx, p *timeline.Po
 	}
 	portalURI := s.cfg.ActorURI(portal)
 	objectURI, authorURI := s.cfg.PostURI(p.Actor, p), s.authorURI(p)
-	act, err := s.buildActivity("Announce", s.newActivityURI(), portalURI, objectURI,
-		[]string{PublicAddress}, []string{portalURI + "/followers", authorURI})
+	to, cc := []string{PublicAddress}, []string{portalURI + "/followers", authorURI}
+	act, err := s.buildActivity("Announce", s.newActivityURI(), portalURI, objectURI, to, cc)
 	if err != nil {
 		return err
 	}
+	if err := s.enqueue(ctx, tx, portal, act, objectURI, toFollowers); err != nil {
+		return err
+	}
+	if err := s.publishGroupAnnounce(ctx, tx, portal, p, to, cc); err != nil {
+		return err
+	}
+	return s.publishPin(ctx, tx, portal, "Add", objectURI)
+}
+
+// publishGroupAnnounce sends group-aware followers (Lemmy, NodeBB,
+// Friendica…) the Announce{Create{object}} form, which is how they receive
+// what a group shares (FEP-1b12). Other servers got Announce{object}.
+func (s *Service) publishGroupAnnounce(ctx context.Context, tx bun.Tx, portal *timeline.Actor,
+	p *timeline.Post, to, cc []string) error {
+	if !p.Local {
+		return nil
+	}
+	doc, err := s.postDocument(p.Actor, p)
+	if err != nil {
+		return err
+	}
+	authorURI := s.cfg.ActorURI(p.Actor)
+	create, err := s.buildActivity("Create", s.newActivityURI(), authorURI, doc,
+		[]string{PublicAddress}, []string{authorURI + "/followers"})
+	if err != nil {
+		return err
+	}
+	act, err := s.buildActivity("Announce", s.newActivityURI(), s.cfg.ActorURI(portal),
+		embedded(create), to, cc)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, portal, act, s.cfg.PostURI(p.Actor, p), toGroupAware)
+}
+
+// publishPin tells followers that the portal's featured collection gained
+// (Add) or lost (Remove) a post.
+func (s *Service) publishPin(ctx context.Context, tx bun.Tx, portal *timeline.Actor,
+	kind, objectURI string) error {
+	portalURI := s.cfg.ActorURI(portal)
+	t, err := newActivity(kind)
+	if err != nil {
+		return err
+	}
+	act, err := s.wrap(t, s.newActivityURI(), portalURI, objectURI,
+		[]string{PublicAddress}, []string{portalURI + "/followers"})
+	if err != nil {
+		return err
+	}
+	act["target"] = portalURI + "/featured"
 	return s.enqueue(ctx, tx, portal, act, objectURI, toFollowers)
 }
 
-// publishUndoAnnounce withdraws the portal's last Announce of a post.
+// publishUndoAnnounce withdraws every Announce of a post the portal sent
+// and has not withdrawn yet, each to the audience it went to.
 func (s *Service) publishUndoAnnounce(ctx context.Context, tx bun.Tx, p *timeline.Post) error {
 	portal, err := s.posts.WithTx(tx).LocalActor(ctx, timeline.PortalUsername)
 	if err != nil {
 		return fmt.Errorf("finding the portal actor: %w", err)
 	}
 	objectURI := s.cfg.PostURI(p.Actor, p)
-	prev := new(activity)
-	err = tx.NewSelect().Model(prev).Where("actor_id = ?", portal.ID).
+	var prev []activity
+	err = tx.NewSelect().Model(&prev).Where("actor_id = ?", portal.ID).
 		Where("type = 'Announce'").Where("object_uri = ?", objectURI).
-		OrderExpr("id DESC").Limit(1).Scan(ctx)
+		Where("uri NOT IN (SELECT object_uri FROM ap_activities WHERE type = 'Undo')").
+		OrderExpr("id").Scan(ctx)
 	if err != nil {
-		return fmt.Errorf("finding the Announce of %s: %w", objectURI, err)
-	}
-	announce, err := decodeDocument(prev.Body)
-	if err != nil {
-		return err
+		return fmt.Errorf("finding the Announces of %s: %w", objectURI, err)
 	}
 	portalURI := s.cfg.ActorURI(portal)
-	act, err := s.buildActivity("Undo", s.newActivityURI(), portalURI, embedded(announce),
-		[]string{PublicAddress}, []string{portalURI + "/followers"})
-	if err != nil {
-		return err
+	for _, a := range prev {
+		announce, err := decodeDocument(a.Body)
+		if err != nil {
+			return err
+		}
+		act, err := s.buildActivity("Undo", s.newActivityURI(), portalURI, embedded(announce),
+			[]string{PublicAddress}, []string{portalURI + "/followers"})
+		if err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, tx, portal, act, a.URI, a.Audience); err != nil {
+			return err
+		}
 	}
-	return s.enqueue(ctx, tx, portal, act, prev.URI, toFollowers)
+	return s.publishPin(ctx, tx, portal, "Remove", objectURI)
 }
 
 func (s *Service) authorURI(p *timeline.Post) string {

@@ -83,6 +83,9 @@ type inboxItem struct {
 	ReceivedAt  time.Time `bun:",notnull"`
 	ProcessedAt time.Time `bun:",nullzero"`
 	Outcome     string    `bun:",notnull"`
+	// SignerURI is the relay that forwarded the activity, when the key
+	// that signed it is not its actor's; empty otherwise.
+	SignerURI string `bun:"signer_uri,notnull"`
 }
 
 // peer is what the portal remembers of a remote server's availability.
@@ -94,6 +97,7 @@ type peer struct {
 	LastError        string    `bun:",notnull"`
 	LastSuccessAt    time.Time `bun:",nullzero"`
 	UnavailableUntil time.Time `bun:",nullzero"`
+	Software         string    `bun:",notnull"` // from NodeInfo, lowercased
 }
 
 // localKeys returns a local actor's federation row, creating its key pair

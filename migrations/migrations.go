@@ -79,3 +79,19 @@ func createIndexes(ctx context.Context, db bun.IDB, idx ...index) error {
 	}
 	return nil
 }
+
+// RollbackAll undoes every applied migration, newest first, leaving the
+// queue's tables alone. For tests of the down migrations, and for an
+// operator who wants an empty schema.
+func RollbackAll(ctx context.Context, db *bun.DB) error {
+	m := migrate.NewMigrator(db, all, migrate.WithMarkAppliedOnSuccess(true))
+	for {
+		group, err := m.Rollback(ctx)
+		if err != nil {
+			return fmt.Errorf("rolling back: %w", err)
+		}
+		if group.IsZero() {
+			return nil
+		}
+	}
+}

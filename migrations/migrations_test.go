@@ -33,3 +33,24 @@ func TestOpenRefusesUnknownDSN(t *testing.T) {
 		t.Fatalf("got %v, want ErrBadDSN", err)
 	}
 }
+
+func TestRollbackThenUp(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		if err := migrations.RollbackAll(ctx, db); err != nil {
+			t.Fatalf("rolling back: %v", err)
+		}
+		var n int
+		err := db.NewSelect().TableExpr("actors").ColumnExpr("count(*)").Scan(ctx, &n)
+		if err == nil {
+			t.Fatal("actors table still exists after rolling back")
+		}
+		if err := migrations.Up(ctx, db); err != nil {
+			t.Fatalf("migrating again: %v", err)
+		}
+		err = db.NewSelect().TableExpr("ap_inbox").ColumnExpr("count(signer_uri)").Scan(ctx, &n)
+		if err != nil {
+			t.Fatalf("ap_inbox.signer_uri after migrating again: %v", err)
+		}
+	})
+}
