@@ -48,6 +48,7 @@ func (s *Service) Routes(r chi.Router) {
 	r.Get("/.well-known/host-meta.json", s.serveHostMetaJSON)
 	r.Get("/.well-known/nodeinfo", s.serveNodeInfoIndex)
 	r.Get("/nodeinfo/{version}", s.serveNodeInfo)
+	r.Get("/authorize_interaction", s.serveInteraction)
 	r.Post("/inbox", s.ServeInbox)
 	r.Get("/actor", s.serveInstanceActor)
 	r.Post("/actor/inbox", s.ServeInbox)
@@ -181,4 +182,17 @@ func (s *Service) serverError(w http.ResponseWriter, err error) {
 	}
 	s.log.Error("serving federation request", "error", err)
 	writeError(w, http.StatusInternalServerError, "internal error")
+}
+
+// serveInteraction is the remote-interaction endpoint WebFinger advertises.
+// The portal has no accounts of followers of its own, so it can only show
+// a local actor or post; anything else is explained, not fetched.
+func (s *Service) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	uri := r.URL.Query().Get("uri")
+	if _, ok := s.cfg.parseLocal(uri); ok {
+		http.Redirect(w, r, uri, http.StatusFound)
+		return
+	}
+	writeError(w, http.StatusBadRequest,
+		"this portal has no personal accounts: follow from your own server")
 }
