@@ -57,6 +57,10 @@ func main() {
 }
 
 func dispatch(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		printUsage(out)
+		return nil
+	}
 	for _, c := range commands() {
 		words := len(splitWords(c.name))
 		if len(args) >= words && joinWords(args[:words]) == c.name {
