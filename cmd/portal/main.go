@@ -73,7 +73,7 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: portal COMMAND [flags]")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.usage)
 	}
 	fmt.Fprintln(w, "Each command takes --db and --data; run 'portal COMMAND -h' for its flags.")
 }
