@@ -31,6 +31,9 @@ var (
 // again on use.
 const actorRefresh = 24 * time.Hour
 
+// keyRefetchInterval is the least time between two fetches of a known key.
+const keyRefetchInterval = time.Minute
+
 const acceptAP = `application/activity+json, application/ld+json; ` +
 	`profile="https://www.w3.org/ns/activitystreams"`
 
@@ -129,7 +132,12 @@ func (s *Service) storeActorDocument(ctx context.Context, uri string, body []byt
 	}
 	a, row := s.translateActor(actor)
 	if err := s.posts.UpsertRemoteActor(ctx, a); err != nil {
-		return nil, nil, err
+		// Requests signed by a new actor arrive together: another one may
+		// have stored the actor since UpsertRemoteActor looked. Once more,
+		// it finds it and updates it.
+		if err := s.posts.UpsertRemoteActor(ctx, a); err != nil {
+			return nil, nil, err
+		}
 	}
 	row.ActorID = a.ID
 	_, err = s.db.NewInsert().Model(row).On("CONFLICT (actor_id) DO UPDATE").
@@ -200,12 +208,12 @@ func lastSegment(p string) string {
 func (s *Service) resolveKey(ctx context.Context, keyID string, refresh bool) (
 	crypto.PublicKey, string, error) {
 	row := new(apActor)
-	if !refresh {
-		err := s.db.NewSelect().Model(row).Where("key_id = ?", keyID).
-			Where("private_key_pem = ''").Limit(1).Scan(ctx)
-		if err == nil {
-			return s.keyOf(ctx, row)
-		}
+	err := s.db.NewSelect().Model(row).Where("key_id = ?", keyID).
+		Where("private_key_pem = ''").Limit(1).Scan(ctx)
+	// Anyone can send a bad signature naming any key: refetch a known key
+	// at most once a minute, so the inbox cannot be used to hammer a server.
+	if err == nil && (!refresh || time.Since(row.FetchedAt) < keyRefetchInterval) {
+		return s.keyOf(ctx, row)
 	}
 	actorURI, err := s.keyOwner(ctx, keyID)
 	if err != nil {

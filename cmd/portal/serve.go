@@ -41,7 +41,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
-	if err := a.fed.Start(ctx); err != nil {
+	// The queue outlives ctx: on a signal, serve stops it gently, letting
+	// running jobs finish, instead of cancelling them mid-delivery.
+	if err := a.fed.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "portal: serving %s on http://%s (database %s)\n",
