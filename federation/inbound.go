@@ -155,8 +155,11 @@ func sameOrigin(a, b string) bool {
 		strings.EqualFold(ua.Host, ub.Host) && ua.Scheme == ub.Scheme
 }
 
-// itemID returns an item's identifier, whether it is a link or an object.
+// itemID returns an item's identifier, whether it is a link or an object;
+// of a list (PeerTube attributes a video to an account and a channel), the
+// first item's.
 func itemID(it ap.Item) string {
+	it = firstItem(it)
 	if it == nil {
 		return ""
 	}

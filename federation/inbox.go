@@ -85,8 +85,8 @@ func (s *Service) receive(r *http.Request) error {
 // the activity's actor, or to a relay the portal subscribed to (the
 // activity is then marked as relayed, and its object will be fetched from
 // its origin rather than trusted). An actor's Delete of itself is let
-// through when its key can no longer be fetched: its server has deleted it
-// already.
+// through when its key can no longer be fetched and its server says it is
+// gone: its server has deleted it already.
 func (s *Service) authenticate(r *http.Request, body []byte, in *incoming) (
 	keyID, signer string, err error) {
 	opts := httpsig.Options{Scheme: s.cfg.scheme()}

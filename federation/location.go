@@ -8,7 +8,7 @@ import (
 
 // place is an event location as Mobilizon, Gancio and others send it: a
 // Place whose address is a schema.org PostalAddress or a plain string, or
-// a VirtualLocation with a URL.
+// a VirtualLocation with a URL, or a Place whose address is one.
 type place struct {
 	Type    string          `json:"type"`
 	Name    string          `json:"name"`
@@ -34,8 +34,8 @@ func applyLocation(p *timeline.Post, raw json.RawMessage) {
 		list = []place{one}
 	}
 	for _, pl := range list {
-		if pl.Type == "VirtualLocation" {
-			if u := firstID(pl.URL); p.OnlineURL == "" && isHTTPURL(u) {
+		if u, ok := pl.onlineURL(); ok {
+			if p.OnlineURL == "" && isHTTPURL(u) {
 				p.OnlineURL = u
 			}
 			continue
@@ -46,6 +46,22 @@ func applyLocation(p *timeline.Post, raw json.RawMessage) {
 		p.PlaceName = pl.Name
 		applyAddress(p, pl.Address)
 	}
+}
+
+// onlineURL returns where a virtual location is: the url of a
+// VirtualLocation, or of a Place whose address is one, as Gancio sends.
+func (pl place) onlineURL() (string, bool) {
+	if pl.Type == "VirtualLocation" {
+		return firstID(pl.URL), true
+	}
+	var addr struct {
+		Type string          `json:"type"`
+		URL  json.RawMessage `json:"url"`
+	}
+	if json.Unmarshal(pl.Address, &addr) == nil && addr.Type == "VirtualLocation" {
+		return firstID(addr.URL), true
+	}
+	return "", false
 }
 
 func applyAddress(p *timeline.Post, raw json.RawMessage) {

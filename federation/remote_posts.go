@@ -104,8 +104,9 @@ func (s *Service) storeRemote(ctx context.Context, ro *remoteObject, author stri
 	if !ok {
 		return "ignored: object type " + ro.typ, nil
 	}
-	if got := itemID(ro.obj.AttributedTo); got != author {
-		return "", refuse("object attributed to %q, sent by %s", got, author)
+	if !attributedTo(ro.obj, author) {
+		return "", refuse("object attributed to %q, sent by %s", itemID(ro.obj.AttributedTo),
+			author)
 	}
 	if !sameOrigin(ro.obj.ID.String(), author) {
 		return "", refuse("object %s not on its author's server", ro.obj.ID)
@@ -141,6 +142,19 @@ func (s *Service) followedByLocal(ctx context.Context, actorID int64) (bool, err
 		return false, fmt.Errorf("reading follows: %w", err)
 	}
 	return n > 0, nil
+}
+
+// attributedTo tells whether author is one of the object's authors.
+func attributedTo(o *ap.Object, author string) bool {
+	if col, ok := o.AttributedTo.(ap.ItemCollection); ok {
+		for _, it := range col {
+			if itemID(it) == author {
+				return true
+			}
+		}
+		return false
+	}
+	return itemID(o.AttributedTo) == author
 }
 
 func firstItem(it ap.Item) ap.Item {
