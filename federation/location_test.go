@@ -64,7 +64,8 @@ func (w *world) eventAt(t *testing.T, slug string, location []byte) string {
 	id := organiser + "/events/" + slug
 	event := map[string]any{"id": id, "type": "Event", "name": "Atelier " + slug,
 		"attributedTo": organiser, "startTime": "2030-12-14T13:00:00Z",
-		"timezone": "Europe/Paris", "location": json.RawMessage(location)}
+		"timezone": "Europe/Paris", "location": json.RawMessage(location),
+		"to": []string{"https://www.w3.org/ns/activitystreams#Public"}}
 	body := wrap("Create", organiser, "/activities/"+slug, mustMarshal(event))
 	status, outcome := w.deliver(organiser, body)
 	if status >= 500 || strings.Contains(outcome, "PANIC") {

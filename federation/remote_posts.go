@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ap "github.com/go-ap/activitypub"
+	"github.com/uptrace/bun"
 
 	"github.com/ess-lyon/portal/timeline"
 	"github.com/ess-lyon/portal/timeline/markup"
@@ -111,6 +112,11 @@ func (s *Service) storeRemote(ctx context.Context, ro *remoteObject, author stri
 	if !sameOrigin(ro.obj.ID.String(), author) {
 		return "", refuse("object %s not on its author's server", ro.obj.ID)
 	}
+	if !isPublic(ro.obj) {
+		// The portal is a public site: direct and followers-only messages
+		// are neither stored nor shown.
+		return "ignored: not public", nil
+	}
 	actor, _, err := s.remoteActor(ctx, author, false)
 	if err != nil {
 		return "", err
@@ -198,6 +204,9 @@ func translatePost(ro *remoteObject, kind timeline.PostKind) *timeline.Post {
 func (s *Service) onDelete(ctx context.Context, in *incoming) (string, error) {
 	target := firstID(in.raw["object"])
 	if target == in.actor {
+		if err := s.forgetActor(ctx, in.actor); err != nil {
+			return "", err
+		}
 		err := s.posts.DeleteRemoteActor(ctx, in.actor)
 		if errors.Is(err, timeline.ErrNotFound) {
 			return "ignored: unknown actor", nil
@@ -267,4 +276,39 @@ func (s *Service) onActorUpdate(ctx context.Context, in *incoming) (string, erro
 		return "", err
 	}
 	return "actor updated", nil
+}
+
+// isPublic tells whether an object is addressed to the public collection,
+// in any of the forms servers write it.
+func isPublic(o *ap.Object) bool {
+	for _, col := range []ap.ItemCollection{o.To, o.CC} {
+		for _, it := range col {
+			switch itemID(it) {
+			case PublicAddress, "as:Public", "Public":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// forgetActor removes what federation keeps of a remote actor that deleted
+// itself: its follows both ways and its keys, so that nothing is delivered
+// to it and its old key signs nothing more.
+func (s *Service) forgetActor(ctx context.Context, uri string) error {
+	a, err := s.posts.RemoteActor(ctx, uri)
+	if err != nil {
+		return nil // unknown: nothing to forget
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewDelete().Model((*follow)(nil)).
+			WhereOr("follower_id = ?", a.ID).WhereOr("followee_id = ?", a.ID).Exec(ctx)
+		if err == nil {
+			_, err = tx.NewDelete().Model((*apActor)(nil)).Where("actor_id = ?", a.ID).Exec(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("forgetting actor %s: %w", uri, err)
+		}
+		return nil
+	})
 }

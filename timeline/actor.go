@@ -194,24 +194,24 @@ func (s *Store) RemoteActor(ctx context.Context, uri string) (*Actor, error) {
 }
 
 // UpsertRemoteActor stores a remote actor by URI, creating it or refreshing
-// its profile; a.ID is set on return.
+// its profile in one statement, so that two first contacts at once cannot
+// race; a.ID is set on return.
 func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) error {
 	if a.URI == "" || a.Domain == "" {
 		return invalid("uri", "a remote actor needs a uri and a domain")
 	}
 	a.Local = false
 	a.UpdatedAt = s.Now()
-	old, err := s.RemoteActor(ctx, a.URI)
-	if err != nil {
+	if a.CreatedAt.IsZero() {
 		a.CreatedAt = a.UpdatedAt
-		if _, err := s.db.NewInsert().Model(a).Exec(ctx); err != nil {
-			return fmt.Errorf("storing actor %s: %w", a.URI, err)
-		}
-		return nil
 	}
-	a.ID, a.CreatedAt = old.ID, old.CreatedAt
-	if _, err := s.db.NewUpdate().Model(a).WherePK().Exec(ctx); err != nil {
-		return fmt.Errorf("refreshing actor %s: %w", a.URI, err)
+	_, err := s.db.NewInsert().Model(a).On("CONFLICT (uri) DO UPDATE").
+		Set("username = EXCLUDED.username, domain = EXCLUDED.domain, kind = EXCLUDED.kind").
+		Set("name = EXCLUDED.name, summary = EXCLUDED.summary, url = EXCLUDED.url").
+		Set("icon_url = EXCLUDED.icon_url, updated_at = EXCLUDED.updated_at").
+		Returning("id, created_at").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("storing actor %s: %w", a.URI, err)
 	}
 	return nil
 }
