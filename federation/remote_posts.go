@@ -27,6 +27,9 @@ type remoteObject struct {
 	obj *ap.Object
 	raw map[string]json.RawMessage
 	typ string
+	// publicActivity says the activity that carried the object was public,
+	// which counts for objects that carry no addressing of their own.
+	publicActivity bool
 }
 
 func readObject(body []byte) (*remoteObject, error) {
@@ -93,6 +96,7 @@ func (s *Service) onCreate(ctx context.Context, in *incoming) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	ro.publicActivity = activityIsPublic(in)
 	return s.storeRemote(ctx, ro, in.actor, false)
 }
 
@@ -112,7 +116,7 @@ func (s *Service) storeRemote(ctx context.Context, ro *remoteObject, author stri
 	if !sameOrigin(ro.obj.ID.String(), author) {
 		return "", refuse("object %s not on its author's server", ro.obj.ID)
 	}
-	if !isPublic(ro.obj) {
+	if !isPublic(ro.obj) && !(ro.publicActivity && len(ro.obj.To)+len(ro.obj.CC) == 0) {
 		// The portal is a public site: direct and followers-only messages
 		// are neither stored nor shown.
 		return "ignored: not public", nil
@@ -311,4 +315,19 @@ func (s *Service) forgetActor(ctx context.Context, uri string) error {
 		}
 		return nil
 	})
+}
+
+func activityIsPublic(in *incoming) bool {
+	for _, field := range []string{"to", "cc"} {
+		var list []string
+		if json.Unmarshal(in.raw[field], &list) != nil {
+			list = []string{rawString(in.raw[field])}
+		}
+		for _, id := range list {
+			if id == PublicAddress || id == "as:Public" || id == "Public" {
+				return true
+			}
+		}
+	}
+	return false
 }
