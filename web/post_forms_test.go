@@ -1,0 +1,238 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/ess-lyon/portal/migrations/dbtest"
+	"github.com/ess-lyon/portal/timeline"
+)
+
+// editor returns a portal with organisation "cafe" and a client signed in
+// as its editor, with the session's form token.
+func editor(t *testing.T, db *bun.DB) (*portal, *timeline.Actor, *client, string) {
+	t.Helper()
+	p := newPortal(t, db)
+	org := p.org("cafe")
+	u := p.user("alice", nil)
+	p.grant(u, org, timeline.Editor)
+	c := p.client()
+	return p, org, c, c.login("alice")
+}
+
+// createdID reads the new post's id from the redirect to its page.
+func createdID(t *testing.T, res *response, org string) int64 {
+	t.Helper()
+	wantStatus(t, "create", res, http.StatusSeeOther)
+	loc := res.header.Get("Location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(loc, "/@"+org+"/"), 10, 64)
+	if err != nil {
+		t.Fatalf("create redirects to %q, not to the post's page", loc)
+	}
+	return id
+}
+
+var imgRE = regexp.MustCompile(`<img src="([^"]+)" alt="Un vélo rouge">`)
+
+func TestCreateNewsWithImage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p, _, c, token := editor(t, db)
+		form := url.Values{csrfField: {token}, "type": {"news"}, "title": {"Le café rouvre"},
+			"summary": {"Après travaux."}, "body": {"Venez *nombreux*."},
+			"image_alt": {"Un vélo rouge"}}
+		res := c.postMultipart("/espace/cafe/nouveau", form,
+			&upload{field: "image", name: "velo.png", data: pngImage(t)})
+		id := createdID(t, res, "cafe")
+
+		page := c.get(postPath("cafe", id))
+		wantStatus(t, "post page", page, http.StatusOK)
+		indexOf(t, page.body, "<h1>Le café rouvre</h1>")
+		indexOf(t, page.body, "<em>nombreux</em>")
+		m := imgRE.FindStringSubmatch(page.body)
+		if m == nil || !strings.HasPrefix(m[1], p.srv.URL+"/media/") {
+			t.Fatalf("post page has no uploaded image:\n%s", excerptOf(page.body))
+		}
+		img := c.get(strings.TrimPrefix(m[1], p.srv.URL))
+		wantStatus(t, "image", img, http.StatusOK)
+		if ct := img.header.Get("Content-Type"); ct != "image/png" {
+			t.Errorf("image served as %q, want image/png", ct)
+		}
+		if img.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Error("image served without nosniff")
+		}
+		if img.body != string(pngImage(t)) {
+			t.Error("image served differs from the upload")
+		}
+
+		home := c.get("/")
+		indexOf(t, home.body, `href="`+postPath("cafe", id)+`">Le café rouvre</a>`)
+	})
+}
+
+func TestCreateEventInParisTime(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p, _, c, token := editor(t, db)
+		form := url.Values{csrfField: {token}, "type": {"event"}, "title": {"Repair café"},
+			"body": {"Apportez vos objets."}, "start_date": {"2026-12-12"},
+			"start_time": {"14:00"}, "end_date": {"2026-12-12"}, "end_time": {"17:30"},
+			"time_zone": {"Europe/Paris"}, "place_name": {"La Maison"},
+			"street_address": {"3 rue Paul Bert"}, "postal_code": {"69003"}, "locality": {"Lyon"}}
+		id := createdID(t, c.postMultipart("/espace/cafe/nouveau", form, nil), "cafe")
+
+		got, err := p.posts.Post(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 12, 12, 13, 0, 0, 0, time.UTC); !got.StartsAt.Equal(want) {
+			t.Errorf("starts at %v, want %v (14:00 in Paris in winter)", got.StartsAt, want)
+		}
+		if want := time.Date(2026, 12, 12, 16, 30, 0, 0, time.UTC); !got.EndsAt.Equal(want) {
+			t.Errorf("ends at %v, want %v", got.EndsAt, want)
+		}
+
+		page := c.get(postPath("cafe", id))
+		wantStatus(t, "event page", page, http.StatusOK)
+		indexOf(t, page.body, `<time datetime="2026-12-12T13:00:00Z">samedi 12 décembre 2026, `+
+			`14 h 00 – 17 h 30</time>`)
+		indexOf(t, page.body, "La Maison, 3 rue Paul Bert, 69003 Lyon")
+		indexOf(t, c.get("/").body, "Repair café")
+		indexOf(t, c.get("/agenda").body, "Repair café")
+
+		// The edit form shows the times as entered, in the event's zone.
+		edit := c.get("/espace/cafe/" + strconv.FormatInt(id, 10) + "/modifier")
+		indexOf(t, edit.body, `name="start_time" type="time" value="14:00"`)
+		indexOf(t, edit.body, `name="end_time" type="time" value="17:30"`)
+	})
+}
+
+func TestFormErrors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p, org, c, token := editor(t, db)
+		event := url.Values{"type": {"event"}, "title": {"Atelier"}, "start_date": {"2026-12-12"},
+			"start_time": {"14:00"}, "place_name": {"Ici"}}
+		with := func(v url.Values, kv ...string) url.Values {
+			out := url.Values{csrfField: {token}}
+			for k, vs := range v {
+				out[k] = vs
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				out.Set(kv[i], kv[i+1])
+			}
+			return out
+		}
+		news := url.Values{"type": {"news"}, "title": {"Nouvelle"}, "image_alt": {"Une image"}}
+		tests := []struct {
+			name string
+			form url.Values
+			up   *upload
+			want string
+		}{
+			{"no title", with(news, "title", " "), nil, "Titre\u00a0: obligatoire"},
+			{"not an image", with(news), &upload{"image", "x.png", []byte("<html>hi</html>")},
+				"seuls PNG, JPEG, WebP et GIF"},
+			{"image without alt", with(news, "image_alt", ""), &upload{"image", "a.png",
+				pngImage(t)}, "Texte alternatif\u00a0: obligatoire avec une image"},
+			{"no start", with(event, "start_date", "", "start_time", ""), nil,
+				"Début\u00a0: obligatoire"},
+			{"no start time", with(event, "start_time", ""), nil, "l&#39;heure est obligatoire"},
+			{"bad date", with(event, "start_date", "12/12/2026"), nil, "date ou heure invalide"},
+			{"end before start", with(event, "end_time", "10:00"), nil, "avant le début"},
+			{"unknown zone", with(event, "time_zone", "Mars/Olympus"), nil,
+				"fuseau horaire inconnu"},
+			{"no place", with(event, "place_name", ""), nil, "un lieu ou un lien en ligne"},
+		}
+		for _, tt := range tests {
+			res := c.postMultipart("/espace/cafe/nouveau", tt.form, tt.up)
+			wantStatus(t, tt.name, res, http.StatusUnprocessableEntity)
+			indexOf(t, res.body, tt.want)
+			indexOf(t, res.body, `role="alert"`)
+		}
+		posts, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(posts) != 0 {
+			t.Errorf("%d posts created by invalid forms", len(posts))
+		}
+		left, err := os.ReadDir(p.web.cfg.MediaDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 0 {
+			t.Errorf("invalid forms left %d files in the media folder", len(left))
+		}
+	})
+}
+
+func TestEditAndDelete(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p, org, c, token := editor(t, db)
+		post := p.news(org, "Horaires d'hiver")
+		id := strconv.FormatInt(post.ID, 10)
+
+		res := c.get("/espace")
+		for _, want := range []string{`href="/espace/cafe/nouveau?type=news"`,
+			`href="/espace/cafe/nouveau?type=event"`, `href="/espace/cafe/` + id + `/modifier"`,
+			`action="/espace/cafe/` + id + `/supprimer"`} {
+			indexOf(t, res.body, want)
+		}
+
+		res = c.get("/espace/cafe/" + id + "/modifier")
+		wantStatus(t, "edit form", res, http.StatusOK)
+		indexOf(t, res.body, `value="Horaires d&#39;hiver"`)
+
+		form := url.Values{csrfField: {token}, "title": {"Horaires d'été"}, "body": {"Ouvert."}}
+		wantStatus(t, "invalid edit", c.post("/espace/cafe/"+id+"/modifier",
+			url.Values{csrfField: {token}, "title": {""}}), http.StatusUnprocessableEntity)
+		res = c.post("/espace/cafe/"+id+"/modifier", form)
+		wantStatus(t, "edit", res, http.StatusSeeOther)
+		indexOf(t, c.get(postPath("cafe", post.ID)).body, "<h1>Horaires d&#39;été</h1>")
+
+		res = c.post("/espace/cafe/"+id+"/supprimer", url.Values{csrfField: {token}})
+		wantStatus(t, "delete", res, http.StatusSeeOther)
+		wantStatus(t, "deleted page", c.get(postPath("cafe", post.ID)), http.StatusGone)
+		wantStatus(t, "edit deleted", c.get("/espace/cafe/"+id+"/modifier"), http.StatusNotFound)
+	})
+}
+
+func TestMediaServesOnlyUploads(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	p := newPortal(t, db)
+	secret := filepath.Join(p.web.cfg.MediaDir, "notes.txt")
+	if err := os.WriteFile(secret, []byte("private"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := p.client()
+	for _, path := range []string{"/media/notes.txt", "/media/" + strings.Repeat("a", 32) + ".png",
+		"/media/%2e%2e%2fserver.go"} {
+		wantStatus(t, path, c.get(path), http.StatusNotFound)
+	}
+}
+
+func TestTooLargeUpload(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	_, _, c, token := editor(t, db)
+	form := url.Values{csrfField: {token}, "type": {"news"}, "title": {"Lourd"},
+		"image_alt": {"Une grande image"}}
+	big := func(n int) *upload {
+		data := append(pngImage(t), make([]byte, n)...)
+		return &upload{field: "image", name: "big.png", data: data}
+	}
+
+	res := c.postMultipart("/espace/cafe/nouveau", form, big(maxImageBytes))
+	wantStatus(t, "image over 5 MB", res, http.StatusUnprocessableEntity)
+	indexOf(t, res.body, "trop lourde")
+
+	res = c.postMultipart("/espace/cafe/nouveau", form, big(maxFormBytes))
+	wantStatus(t, "form over the limit", res, http.StatusRequestEntityTooLarge)
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ess-lyon/portal/timeline"
+)
+
+// maxReplies is how many replies a post's page shows.
+const maxReplies = 50
+
+// postView is a post's page.
+type postView struct {
+	Post     *timeline.Post
+	Replies  []*timeline.Post
+	Featured bool
+	EditURL  string // set when the visitor may edit the post
+}
+
+// showPost serves a local post's page, or 410 Gone once it is deleted.
+func (s *Server) showPost(w http.ResponseWriter, r *http.Request) {
+	p, err := s.localPost(r.Context(), chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Deleted() {
+		s.serveError(w, r, http.StatusGone, nil)
+		return
+	}
+
+	view, err := s.loadPost(r.Context(), p, visitorFrom(r).user)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "post", p.Title, view)
+}
+
+// localPost returns the local post with id published by the actor name,
+// deleted or not, or timeline.ErrNotFound.
+func (s *Server) localPost(ctx context.Context, name, id string) (*timeline.Post, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("post %q: %w", id, timeline.ErrNotFound)
+	}
+	p, err := s.posts.Post(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Local || p.Actor == nil || !strings.EqualFold(p.Actor.Username, name) {
+		return nil, fmt.Errorf("post %d of %s: %w", n, name, timeline.ErrNotFound)
+	}
+	return p, nil
+}
+
+func (s *Server) loadPost(ctx context.Context, p *timeline.Post,
+	user *timeline.User) (*postView, error) {
+	path := postPath(p.Actor.Username, p.ID)
+	v := &postView{Post: p}
+	var err error
+	if v.Replies, err = s.posts.Replies(ctx, s.cfg.Base+path, maxReplies); err != nil {
+		return nil, err
+	}
+	if v.Featured, err = s.posts.IsFeatured(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if user != nil {
+		// RoleOn fails with ErrForbidden for a user with no role: no link.
+		if _, err := s.posts.RoleOn(ctx, user.ID, p.ActorID); err == nil {
+			v.EditURL = "/espace/" + p.Actor.Username + "/" + strconv.FormatInt(p.ID, 10) +
+				"/modifier"
+		}
+	}
+	return v, nil
+}
