@@ -26,7 +26,8 @@ type jrdLink struct {
 }
 
 // serveWebFinger answers acct: lookups, case-insensitively, and lookups by
-// actor URL. The self link is exactly the actor's id: Mastodon checks the
+// actor URL. Handles name the domain with its port when it has one, as
+// the identifiers do. The self link is exactly the actor's id: Mastodon checks the
 // round trip actor → acct: → actor to the letter.
 func (s *Service) serveWebFinger(w http.ResponseWriter, r *http.Request) {
 	a, err := s.webfingerActor(r.Context(), r.URL.Query().Get("resource"))
@@ -37,10 +38,10 @@ func (s *Service) serveWebFinger(w http.ResponseWriter, r *http.Request) {
 	id := s.cfg.ActorURI(a)
 	username := a.Username
 	if a.Kind == timeline.KindInstance {
-		username = s.cfg.Host()
+		username = s.cfg.Domain
 	}
 	out := jrd{
-		Subject: "acct:" + username + "@" + s.cfg.Host(),
+		Subject: "acct:" + username + "@" + s.cfg.Domain,
 		Aliases: []string{id},
 		Links: []jrdLink{
 			{Rel: "self", Type: "application/activity+json", Href: id},

@@ -112,7 +112,7 @@ func (s *Service) actorDocument(a *timeline.Actor, keys *apActor) (Document, err
 	setID(t, id)
 	username := a.Username
 	if a.Kind == timeline.KindInstance {
-		username = s.cfg.Host()
+		username = s.cfg.Domain
 	}
 	pu := streams.NewActivityStreamsPreferredUsernameProperty()
 	pu.SetXMLSchemaString(username)

@@ -28,7 +28,7 @@ func (s *Service) EnsureActors(ctx context.Context) error {
 			Name: "Portail de l'ESS lyonnaise",
 			Summary: "Le fil des actualités et des événements de l'économie sociale et " +
 				"solidaire de Lyon, choisis par les comités de rédaction."},
-		{Username: s.instanceUsername(), Kind: timeline.KindInstance, Name: s.cfg.Host()},
+		{Username: s.instanceUsername(), Kind: timeline.KindInstance, Name: s.cfg.Domain},
 	} {
 		got, err := s.posts.EnsureLocalActor(ctx, a)
 		if err != nil {

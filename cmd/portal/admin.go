@@ -56,7 +56,7 @@ func runActorCreate(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg, _ := s.federation()
-	fmt.Fprintf(out, "created @%s@%s (%s)\n", a.Username, cfg.Host(), cfg.ActorURI(a))
+	fmt.Fprintf(out, "created @%s@%s (%s)\n", a.Username, cfg.Domain, cfg.ActorURI(a))
 	return nil
 }
 
