@@ -13,6 +13,9 @@ import (
 func (s *Server) Routes(r chi.Router) {
 	// Assets, with no session to look up.
 	r.Get("/static/*", s.serveStatic)
+	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
 	r.Get("/media/{file}", s.serveMedia)
 
 	r.Group(func(r chi.Router) {
