@@ -48,13 +48,21 @@ func (s *Service) Follow(ctx context.Context, local *timeline.Actor, target stri
 	if err != nil {
 		return err
 	}
-	remote, row, err := s.remoteActor(ctx, uri, false)
+	return s.sendFollow(ctx, local, uri, uri)
+}
+
+// sendFollow records a pending follow of the actor at remoteURI and queues
+// the Follow of object (the actor itself, or the public collection for a
+// Mastodon-style relay) to its inbox, in one transaction.
+func (s *Service) sendFollow(ctx context.Context, local *timeline.Actor,
+	remoteURI, object string) error {
+	remote, row, err := s.remoteActor(ctx, remoteURI, false)
 	if err != nil {
 		return err
 	}
-	actorURI := s.cfg.ActorURI(local)
 	id := s.newActivityURI()
-	doc, err := s.buildActivity("Follow", id, actorURI, uri, []string{uri}, nil)
+	doc, err := s.buildActivity("Follow", id, s.cfg.ActorURI(local), object,
+		[]string{remoteURI}, nil)
 	if err != nil {
 		return err
 	}
@@ -64,9 +72,9 @@ func (s *Service) Follow(ctx context.Context, local *timeline.Actor, target stri
 		_, err := tx.NewInsert().Model(f).On("CONFLICT (follower_id, followee_id) DO UPDATE").
 			Set("uri = EXCLUDED.uri").Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("storing follow: %w", err)
+			return fmt.Errorf("storing follow of %s: %w", remoteURI, err)
 		}
-		return s.enqueue(ctx, tx, local, doc, uri, toInbox+row.Inbox)
+		return s.enqueue(ctx, tx, local, doc, object, toInbox+row.Inbox)
 	})
 }
 

@@ -7,9 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	"github.com/uptrace/bun"
 
 	"github.com/ess-lyon/portal/federation/safehttp"
 	"github.com/ess-lyon/portal/timeline"
@@ -40,27 +38,7 @@ func (s *Service) SubscribeRelay(ctx context.Context, relayActor, style string) 
 	if style != RelayMastodon {
 		return fmt.Errorf("federation: unknown relay style %q", style)
 	}
-	remote, row, err := s.remoteActor(ctx, relayActor, false)
-	if err != nil {
-		return err
-	}
-	id := s.newActivityURI()
-	actorURI := s.cfg.ActorURI(inst)
-	doc, err := s.buildActivity("Follow", id, actorURI, PublicAddress,
-		[]string{relayActor}, nil)
-	if err != nil {
-		return err
-	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		f := &follow{FollowerID: inst.ID, FolloweeID: remote.ID, URI: id,
-			CreatedAt: time.Now().UTC()}
-		_, err := tx.NewInsert().Model(f).On("CONFLICT (follower_id, followee_id) DO UPDATE").
-			Set("uri = EXCLUDED.uri").Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("storing relay subscription: %w", err)
-		}
-		return s.enqueue(ctx, tx, inst, doc, PublicAddress, toInbox+row.Inbox)
-	})
+	return s.sendFollow(ctx, inst, relayActor, PublicAddress)
 }
 
 // isRelay tells whether uri is a relay the instance actor subscribed to
