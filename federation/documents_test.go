@@ -120,7 +120,7 @@ func TestEventDocumentReadsWellOnMastodon(t *testing.T) {
 		t.Errorf("type %v startTime %v id %v", doc["type"], doc["startTime"], doc["id"])
 	}
 	summary, _ := doc["summary"].(string)
-	for _, want := range []string{"samedi 14 décembre 2030", "14 h 00", "La Maison", "Réparons"} {
+	for _, want := range []string{"samedi 14 décembre 2030", "14\u00a0h\u00a000", "La Maison", "Réparons"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary %q lacks %q", summary, want)
 		}

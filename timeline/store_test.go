@@ -309,14 +309,14 @@ func TestWhenInFrench(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	p := event(1, "x", time.Date(2026, 12, 12, 14, 0, 0, 0, paris))
 	p.TimeZone = "Europe/Paris"
-	if got := p.When("fr"); got != "samedi 12 décembre 2026, 14 h 00 – 16 h 00" {
+	if got := p.When("fr"); got != "samedi 12 décembre 2026, 14\u00a0h\u00a000\u00a0– 16\u00a0h\u00a000" {
 		t.Errorf("When(fr) = %q", got)
 	}
-	if got := p.When("en"); got != "Saturday 12 December 2026, 14:00 – 16:00" {
+	if got := p.When("en"); got != "Saturday 12 December 2026, 14:00\u00a0– 16:00" {
 		t.Errorf("When(en) = %q", got)
 	}
 	p.EndsAt = p.StartsAt.Add(26 * time.Hour)
-	if got := p.When("fr"); !strings.HasPrefix(got, "du samedi 12 décembre 2026, 14 h 00 au") {
+	if got := p.When("fr"); !strings.HasPrefix(got, "du samedi 12 décembre 2026, 14\u00a0h\u00a000 au") {
 		t.Errorf("When(fr) over two days = %q", got)
 	}
 }

@@ -21,12 +21,13 @@ func FormatDate(t time.Time, lang string) string {
 	return fmt.Sprintf("%s %d %s %d", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1], t.Year())
 }
 
-// FormatClock writes a time of day: "14 h 30" in French, "14:30" in English.
+// FormatClock writes a time of day: "14 h 30" in French (with no-break
+// spaces), "14:30" in English.
 func FormatClock(t time.Time, lang string) string {
 	if lang == "en" {
 		return t.Format("15:04")
 	}
-	return fmt.Sprintf("%d h %02d", t.Hour(), t.Minute())
+	return fmt.Sprintf("%d\u00a0h\u00a0%02d", t.Hour(), t.Minute())
 }
 
 // When describes an event's dates in its own time zone, in lang: "samedi 12
@@ -43,7 +44,9 @@ func (p *Post) When(lang string) string {
 		return day + ", " + FormatClock(start, lang)
 	}
 	if start.YearDay() == end.YearDay() && start.Year() == end.Year() {
-		return fmt.Sprintf("%s, %s – %s", day, FormatClock(start, lang), FormatClock(end, lang))
+		// No-break spaces keep "14 h 00 – 18 h 00" from wrapping mid-time.
+		return fmt.Sprintf("%s, %s\u00a0– %s", day, FormatClock(start, lang),
+			FormatClock(end, lang))
 	}
 	from, to := "du", "au"
 	if lang == "en" {

@@ -76,5 +76,15 @@ func TestCommitteeDecisions(t *testing.T) {
 			t.Errorf("decisions recorded: %+v, want feature (1,3) then unfeature", decisions)
 		}
 		indexOf(t, c.get("/comite?fait=1").body, "Décision enregistrée.")
+
+		// The post's public page shows both decisions and the articles cited.
+		page = p.client().get(postPath("cafe", ev.ID))
+		unfeature := indexOf(t, page.body, "Retrait de la une")
+		feature := indexOf(t, page.body, "Mise à la une")
+		if unfeature > feature {
+			t.Error("decisions are not listed newest first")
+		}
+		indexOf(t, page.body, `<a href="/charte#article-3">3</a>`)
+		indexOf(t, page.body, "Ouvert à tous")
 	})
 }

@@ -29,6 +29,7 @@ func funcs(lang string) template.FuncMap {
 		"body":      postBody,
 		"card":      card,
 		"paras":     paragraphs,
+		"zones":     timeZones,
 	}
 }
 
@@ -116,4 +117,27 @@ func paragraphs(s string) []string {
 		}
 	}
 	return out
+}
+
+// eventZones are the time zones the event form offers: metropolitan France
+// first, then its overseas departments and neighbours, where partner
+// organisations hold events too.
+var eventZones = []string{
+	"Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Europe/Luxembourg",
+	"Europe/London", "America/Guadeloupe", "America/Martinique", "America/Cayenne",
+	"Indian/Reunion", "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "UTC",
+}
+
+// timeZones lists the offered zones, with current first when it is not
+// one of them (an event imported with another zone keeps it).
+func timeZones(current string) []string {
+	for _, z := range eventZones {
+		if z == current {
+			return eventZones
+		}
+	}
+	if current == "" {
+		return eventZones
+	}
+	return append([]string{current}, eventZones...)
 }

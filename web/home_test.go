@@ -108,7 +108,7 @@ func TestPublicPages(t *testing.T) {
 		}{
 			{"/annuaire", 200, []string{"Org tiers-lieu", "Association", "Alimentation", "Lyon",
 				`href="https://tiers-lieu.example"`}},
-			{"/agenda", 200, []string{"Concert solidaire", "samedi 5 décembre 2026, 20 h 00"}},
+			{"/agenda", 200, []string{"Concert solidaire", "samedi 5 décembre 2026, 20\u00a0h\u00a000"}},
 			{"/actualites", 200, []string{"Ouverture du café"}},
 			{"/charte", 200, []string{`id="article-1"`, `id="article-6"`, "Transparence"}},
 			{"/@tiers-lieu", 200, []string{"<h1>Org tiers-lieu</h1>", "@tiers-lieu@" + host,

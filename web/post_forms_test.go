@@ -103,7 +103,7 @@ func TestCreateEventInParisTime(t *testing.T) {
 		page := c.get(postPath("cafe", id))
 		wantStatus(t, "event page", page, http.StatusOK)
 		indexOf(t, page.body, `<time datetime="2026-12-12T13:00:00Z">samedi 12 décembre 2026, `+
-			`14 h 00 – 17 h 30</time>`)
+			"14\u00a0h\u00a000\u00a0– 17\u00a0h\u00a030</time>")
 		indexOf(t, page.body, "La Maison, 3 rue Paul Bert, 69003 Lyon")
 		indexOf(t, c.get("/").body, "Repair café")
 		indexOf(t, c.get("/agenda").body, "Repair café")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/ess-lyon/portal/charter"
 	"github.com/ess-lyon/portal/timeline"
 )
 
@@ -21,6 +22,15 @@ type postView struct {
 	Replies  []*timeline.Post
 	Featured bool
 	EditURL  string // set when the visitor may edit the post
+	// Decisions are the committee's decisions on the post, with the
+	// charter articles they cite: the charter says they are public.
+	Decisions []decisionView
+}
+
+// decisionView is one committee decision as the post's page shows it.
+type decisionView struct {
+	*charter.Decision
+	Articles []string
 }
 
 // showPost serves a local post's page, or 410 Gone once it is deleted.
@@ -70,6 +80,13 @@ func (s *Server) loadPost(ctx context.Context, p *timeline.Post,
 	}
 	if v.Featured, err = s.posts.IsFeatured(ctx, p.ID); err != nil {
 		return nil, err
+	}
+	decisions, err := s.committee.Decisions(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range decisions {
+		v.Decisions = append(v.Decisions, decisionView{d, strings.Split(d.Articles, ",")})
 	}
 	if user != nil {
 		// RoleOn fails with ErrForbidden for a user with no role: no link.
