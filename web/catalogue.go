@@ -90,6 +90,11 @@ var catalogue = map[string]map[string]string{
 		"login.submit":   "Se connecter",
 		"login.failed":   "Identifiant ou mot de passe incorrect.",
 
+		"delete.heading": "Supprimer la publication",
+		"delete.warning": "Elle disparaîtra du portail, et les serveurs de ses abonnés dans " +
+			"le fédivers recevront sa suppression. C'est définitif.",
+		"delete.confirm":           "Supprimer définitivement",
+		"delete.cancel":            "Annuler",
 		"workspace.heading":        "Mon espace",
 		"workspace.hello":          "Bonjour %s.",
 		"workspace.committee_link": "Aller à la page du comité de rédaction",
@@ -285,6 +290,11 @@ var catalogue = map[string]map[string]string{
 		"login.submit":   "Sign in",
 		"login.failed":   "Wrong login or password.",
 
+		"delete.heading": "Delete the post",
+		"delete.warning": "It will disappear from the portal, and its followers' servers " +
+			"in the fediverse will receive its deletion. This cannot be undone.",
+		"delete.confirm":           "Delete for good",
+		"delete.cancel":            "Cancel",
 		"workspace.heading":        "My workspace",
 		"workspace.hello":          "Hello %s.",
 		"workspace.committee_link": "Go to the editorial committee's page",

@@ -183,8 +183,17 @@ func TestEditAndDelete(t *testing.T) {
 		res := c.get("/espace")
 		for _, want := range []string{`href="/espace/cafe/nouveau?type=news"`,
 			`href="/espace/cafe/nouveau?type=event"`, `href="/espace/cafe/` + id + `/modifier"`,
-			`action="/espace/cafe/` + id + `/supprimer"`} {
+			`href="/espace/cafe/` + id + `/supprimer"`} {
 			indexOf(t, res.body, want)
+		}
+
+		// Deleting takes a second step: a page that asks, then the form.
+		res = c.get("/espace/cafe/" + id + "/supprimer")
+		wantStatus(t, "delete confirmation", res, http.StatusOK)
+		indexOf(t, res.body, `action="/espace/cafe/`+id+`/supprimer"`)
+		indexOf(t, res.body, "C&#39;est définitif.")
+		if n, _ := p.posts.LatestNews(context.Background(), timeline.Page{}); len(n) != 1 {
+			t.Errorf("asking to delete deleted the post")
 		}
 
 		res = c.get("/espace/cafe/" + id + "/modifier")

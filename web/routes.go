@@ -42,6 +42,7 @@ func (s *Server) Routes(r chi.Router) {
 			r.Post("/espace/{name}/nouveau", s.createPost)
 			r.Get("/espace/{name}/{id}/modifier", s.editPost)
 			r.Post("/espace/{name}/{id}/modifier", s.updatePost)
+			r.Get("/espace/{name}/{id}/supprimer", s.confirmDelete)
 			r.Post("/espace/{name}/{id}/supprimer", s.deletePost)
 
 			// Editorial committee.

@@ -682,8 +682,10 @@ func editTitle(t *testing.T, tb *tab, path, old, title string) string {
 func deleteEvent(t *testing.T, tb *tab, path, title string) {
 	t.Helper()
 	tb.open("/espace")
-	tb.follow(`form[action="/espace/` + orgName + "/" + lastSegment(path) +
-		`/supprimer"] button`)
+	confirm := "/espace/" + orgName + "/" + lastSegment(path) + "/supprimer"
+	tb.follow(`a[href="` + confirm + `"]`)
+	check(t, "confirmation page", tb.path(), confirm)
+	tb.follow(`form[action="` + confirm + `"] button`)
 	check(t, "page after deleting", tb.path(), "/espace")
 	checkHas(t, "workspace", tb.texts("table.posts tbody th"), title, false)
 	tb.open("/")
