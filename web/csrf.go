@@ -59,7 +59,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 // verifyForm checks a POST's origin and token, and returns the status to
 // answer with when they do not pass.
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) (int, error) {
-	if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, s.origin) {
+	if o := r.Header.Get("Origin"); o != "" && !s.sameOrigin(o, r) {
 		return http.StatusForbidden, fmt.Errorf("%w: %s", errCrossOrigin, o)
 	}
 	if err := parseForm(w, r); err != nil {
@@ -75,6 +75,18 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) (int, error)
 		return http.StatusForbidden, errBadToken
 	}
 	return 0, nil
+}
+
+// sameOrigin tells whether a POST's Origin is the portal: its public
+// origin, or the host the request was sent to (a trial on 127.0.0.1 before
+// the public domain is set up). A browser sets Host to the site it posts
+// to, so a forged form on another site never matches either.
+func (s *Server) sameOrigin(origin string, r *http.Request) bool {
+	if strings.EqualFold(origin, s.origin) {
+		return true
+	}
+	_, host, ok := strings.Cut(origin, "://")
+	return ok && r.Host != "" && strings.EqualFold(host, r.Host)
 }
 
 // expectedToken is the session's token, or the login form's cookie before

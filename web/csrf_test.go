@@ -81,3 +81,24 @@ func TestLoginCSRF(t *testing.T) {
 		c.post("/connexion", form, "Origin", "https://evil.example"), http.StatusForbidden)
 	wantStatus(t, "login from the form", c.post("/connexion", form), http.StatusSeeOther)
 }
+
+// TestOriginOfATrial: before the public domain is set up, an operator tries
+// the portal at the address it listens on; posts from that address are the
+// portal's own, posts from anywhere else are not.
+func TestOriginOfATrial(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	p := newPortal(t, db, func(c *Config) { c.Base = "https://portail.example" })
+	org := p.org("cafe")
+	alice := p.user("alice", nil)
+	p.grant(alice, org, timeline.Editor)
+	c := p.client()
+	token := c.login("alice")
+	form := func() url.Values {
+		return url.Values{"type": {"news"}, "title": {"Essai"}, "body": {"x"},
+			csrfField: {token}}
+	}
+	wantStatus(t, "the listening address", c.post("/espace/cafe/nouveau", form(),
+		"Origin", p.srv.URL), http.StatusSeeOther)
+	wantStatus(t, "another site", c.post("/espace/cafe/nouveau", form(),
+		"Origin", "http://evil.example"), http.StatusForbidden)
+}
