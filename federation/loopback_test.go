@@ -184,3 +184,66 @@ func TestUnreachablePeerDoesNotLoseDelivery(t *testing.T) {
 	})
 	_ = http.StatusOK
 }
+
+// TestRelaySubscriptions: b subscribes to a as a relay, in both styles;
+// once a accepts, what a's organisations publish reaches b and is stored.
+func TestRelaySubscriptions(t *testing.T) {
+	for _, style := range []string{RelayMastodon, RelayLitePub} {
+		t.Run(style, func(t *testing.T) {
+			a := startPeer(t, dbtest.Open(t, "sqlite"), "a.test", "portail-ess")
+			b := startPeer(t, dbtest.Open(t, "sqlite"), "b.test", "portail-ess")
+			ctx := context.Background()
+			org := &timeline.Actor{Username: "asso", Name: "Asso"}
+			if err := a.posts.CreateLocalActor(ctx, org); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.s.SubscribeRelay(ctx, "http://"+a.host+"/actor", style); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the subscription accepted", func() bool {
+				return b.count(t, "SELECT count(*) FROM ap_follows WHERE accepted") == 1
+			})
+			p := &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "Relayée"}
+			if err := a.posts.CreatePost(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the relayed news stored in b", func() bool {
+				return b.count(t, "SELECT count(*) FROM posts WHERE title = 'Relayée'") == 1
+			})
+		})
+	}
+}
+
+// TestAuthorizedFetch: in secure mode, documents need a signed GET; the
+// instance actor and discovery stay open, and another portal's signed
+// fetch goes through.
+func TestAuthorizedFetch(t *testing.T) {
+	a := startPeer(t, dbtest.Open(t, "sqlite"), "a.test", "portail-ess")
+	b := startPeer(t, dbtest.Open(t, "sqlite"), "b.test", "portail-ess")
+	a.s.cfg.AuthorizedFetch = true
+	ctx := context.Background()
+	if err := a.posts.CreateLocalActor(ctx, &timeline.Actor{Username: "asso",
+		Name: "Asso"}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) int {
+		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+
+			strings.Split(a.host, ":")[1]+path, nil)
+		req.Header.Set("Accept", "application/activity+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for path, want := range map[string]int{"/@asso": 401, "/@asso/outbox": 401,
+		"/actor": 200, "/.well-known/webfinger?resource=acct:asso@" + a.host: 200} {
+		if got := get(path); got != want {
+			t.Errorf("unsigned GET %s: %d, want %d", path, got, want)
+		}
+	}
+	if _, err := b.s.fetch(ctx, "http://"+a.host+"/@asso"); err != nil {
+		t.Errorf("signed fetch by another portal: %v", err)
+	}
+}

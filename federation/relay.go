@@ -52,6 +52,22 @@ func (s *Service) isRelay(ctx context.Context, uri string) bool {
 	return err == nil && n > 0
 }
 
+// relayOnHost tells whether the instance actor subscribed to a relay on
+// the server of uri: a portal acting as a relay delivers its own actors'
+// posts, signed by them, and those are wanted like relayed ones.
+func (s *Service) relayOnHost(ctx context.Context, uri string) bool {
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	n, err := s.db.NewSelect().Model((*follow)(nil)).
+		Join("JOIN actors AS fa ON fa.id = follow.follower_id").
+		Join("JOIN actors AS ra ON ra.id = follow.followee_id").
+		Where("fa.local").Where("fa.kind = ?", timeline.KindInstance).
+		Where("ra.domain = ?", u.Host).Where("follow.accepted").Count(ctx)
+	return err == nil && n > 0
+}
+
 // onRelayed handles an activity a relay forwarded on behalf of another
 // actor: its object is fetched from its origin, never taken from the relay.
 func (s *Service) onRelayed(ctx context.Context, in *incoming) (string, error) {

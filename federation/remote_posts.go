@@ -131,7 +131,7 @@ func (s *Service) storeRemote(ctx context.Context, ro *remoteObject, author stri
 	if err != nil {
 		return "", err
 	}
-	if !followed && replyErr != nil && !announced {
+	if !followed && replyErr != nil && !announced && !s.relayOnHost(ctx, author) {
 		return "ignored: author not followed", nil
 	}
 	p := translatePost(ro, kind)
