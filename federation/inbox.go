@@ -41,7 +41,8 @@ func (e *inboxError) Unwrap() error { return e.err }
 // refuses with 413, 400 or 401 without storing anything.
 func (s *Service) ServeInbox(w http.ResponseWriter, r *http.Request) {
 	status, msg := http.StatusAccepted, "accepted"
-	if err := s.receive(r); err != nil {
+	typ, err := s.receive(r)
+	if err != nil {
 		var ie *inboxError
 		if !errors.As(err, &ie) {
 			ie = &inboxError{http.StatusInternalServerError, "could not store activity", err}
@@ -50,6 +51,7 @@ func (s *Service) ServeInbox(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("inbox refused", "status", ie.status, "error", err)
 		}
 		s.metrics.InboxRefused.Add(1)
+		s.metrics.CountInbox(typ, "refused")
 		status, msg = ie.status, ie.Error()
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -57,28 +59,30 @@ func (s *Service) ServeInbox(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
 }
 
-func (s *Service) receive(r *http.Request) error {
+// receive reads, checks and stores one inbound activity; it returns the
+// activity's type, when it got that far, for the metrics.
+func (s *Service) receive(r *http.Request) (string, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxInboxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &inboxError{http.StatusRequestEntityTooLarge, "body too large", err}
+			return "", &inboxError{http.StatusRequestEntityTooLarge, "body too large", err}
 		}
-		return &inboxError{http.StatusBadRequest, "unreadable body", err}
+		return "", &inboxError{http.StatusBadRequest, "unreadable body", err}
 	}
 	in, err := parseActivity(body)
 	if err != nil {
-		return &inboxError{http.StatusBadRequest, "malformed activity", err}
+		return "", &inboxError{http.StatusBadRequest, "malformed activity", err}
 	}
 	if in.id != "" && !sameOrigin(in.id, in.actor) {
-		return &inboxError{http.StatusBadRequest, "activity id not on its actor's server",
-			ErrOrigin}
+		return in.typ, &inboxError{http.StatusBadRequest,
+			"activity id not on its actor's server", ErrOrigin}
 	}
 	keyID, signer, err := s.authenticate(r, body, in)
 	if err != nil {
-		return err
+		return in.typ, err
 	}
-	return s.store(r.Context(), in, keyID, signer, body)
+	return in.typ, s.store(r.Context(), in, keyID, signer, body)
 }
 
 // authenticate checks the request's signature and that its key belongs to
@@ -96,6 +100,10 @@ func (s *Service) authenticate(r *http.Request, body []byte, in *incoming) (
 			(errors.Is(err, httpsig.ErrKeyUnavailable) || errors.Is(err, ErrGone)) &&
 			s.actorGone(r.Context(), in.actor) {
 			return "", "", nil
+		}
+		if errors.Is(err, errStore) {
+			return "", "", &inboxError{http.StatusServiceUnavailable,
+				"temporarily unavailable, retry later", err}
 		}
 		s.metrics.SignatureFailures.Add(1)
 		return "", "", &inboxError{http.StatusUnauthorized, "signature not verified", err}
@@ -137,6 +145,7 @@ func (s *Service) store(ctx context.Context, in *incoming, keyID, signer string,
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			s.metrics.InboxDuplicates.Add(1)
+			s.metrics.CountInbox(in.typ, "duplicate")
 			return nil
 		}
 		if item.ID == 0 {
@@ -151,6 +160,7 @@ func (s *Service) store(ctx context.Context, in *incoming, keyID, signer string,
 			return fmt.Errorf("queueing activity %s: %w", uri, err)
 		}
 		s.metrics.InboxAccepted.Add(1)
+		s.metrics.CountInbox(in.typ, "accepted")
 		return nil
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-
 	"github.com/ess-lyon/portal/federation/safehttp"
 	"github.com/ess-lyon/portal/timeline"
 )

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"crypto"
+	"database/sql"
 	"errors"
 	"fmt"
 	"mime"
@@ -25,6 +26,10 @@ var (
 	ErrNotAP      = errors.New("federation: remote answer is not an ActivityStreams document")
 	ErrFetch      = errors.New("federation: remote server did not give the document")
 	ErrWrongActor = errors.New("federation: document is not the actor it claims")
+	// errStore marks a failure of the portal's own database while checking
+	// a request: the sender is not at fault and should retry, so the inbox
+	// answers 503, not 401.
+	errStore = errors.New("federation: database unavailable")
 )
 
 // actorRefresh is how long a fetched actor is trusted before it is fetched
@@ -147,7 +152,7 @@ func (s *Service) storeActorDocument(ctx context.Context, uri string, body []byt
 		Set("public_key_pem = EXCLUDED.public_key_pem, fetched_at = EXCLUDED.fetched_at").
 		Exec(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("storing actor %s: %w", uri, err)
+		return nil, nil, fmt.Errorf("%w: storing actor %s: %w", errStore, uri, err)
 	}
 	return a, row, nil
 }
@@ -215,6 +220,9 @@ func (s *Service) resolveKey(ctx context.Context, keyID string, refresh bool) (
 	if err == nil && (!refresh || time.Since(row.FetchedAt) < keyRefetchInterval) {
 		return s.keyOf(ctx, row)
 	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, "", fmt.Errorf("%w: %w", errStore, err)
+	}
 	actorURI, err := s.keyOwner(ctx, keyID)
 	if err != nil {
 		return nil, "", err
@@ -256,7 +264,7 @@ func (s *Service) keyOwner(ctx context.Context, keyID string) (string, error) {
 func (s *Service) keyOf(ctx context.Context, row *apActor) (crypto.PublicKey, string, error) {
 	a, err := s.posts.Actor(ctx, row.ActorID)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%w: %w", errStore, err)
 	}
 	pub, err := httpsig.ParsePublicKeyPEM(row.PublicKeyPEM)
 	if err != nil {

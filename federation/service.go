@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -45,6 +46,14 @@ type Options struct {
 	PollInterval time.Duration
 	// Workers bounds concurrent deliveries; default 16.
 	Workers int
+	// RetryBase is the wait before a failed job's first retry; each later
+	// wait doubles, up to 720 times RetryBase. Default 30 seconds, which
+	// retries a delivery for about two days. Tests shorten it.
+	RetryBase time.Duration
+	// RescueAfter is how long a job may stay running before it is taken for
+	// one a crashed process left and is run again; it also bounds jobs
+	// without a timeout of their own. Default five minutes.
+	RescueAfter time.Duration
 }
 
 // Queues the portal's jobs run in: fan-outs and inbound activities apart
@@ -93,17 +102,23 @@ func (s *Service) newQueue(driver riverdriver.Driver[*sql.Tx], opts Options) (
 	if n == 0 {
 		n = 16
 	}
+	// A job a crash left "running" is run again after rescue: a few times
+	// the longest a job takes, rather than River's default hour, so that a
+	// restart after kill -9 does not hold deliveries back for long.
+	rescue := cmp.Or(opts.RescueAfter, 5*time.Minute)
+	timeout := min(2*time.Minute, rescue) // River wants timeout <= rescue
 	q, err := river.NewClient(driver, &river.Config{
 		Queues: map[string]river.QueueConfig{
 			queueFanout: {MaxWorkers: 2}, queueDeliver: {MaxWorkers: n},
-			queueInbox: {MaxWorkers: 4},
+			queueInbox: {MaxWorkers: 8},
 		},
-		Workers:           workers,
-		RetryPolicy:       retryPolicy{},
-		FetchPollInterval: poll,
-		FetchCooldown:     poll / 4,
-		JobTimeout:        2 * time.Minute,
-		Logger:            s.log,
+		Workers:              workers,
+		RetryPolicy:          retryPolicy{base: cmp.Or(opts.RetryBase, 30*time.Second)},
+		FetchPollInterval:    poll,
+		FetchCooldown:        min(poll/4, 100*time.Millisecond),
+		JobTimeout:           timeout,
+		RescueStuckJobsAfter: rescue,
+		Logger:               s.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating job queue: %w", err)
@@ -123,21 +138,23 @@ func (s *Service) Start(ctx context.Context) error {
 // Stop lets running jobs finish, within ctx, and stops the workers.
 func (s *Service) Stop(ctx context.Context) error { return s.queue.Stop(ctx) }
 
-// retryPolicy backs off exponentially from 30 seconds to a ceiling of six
-// hours, with jitter: with deliverAttempts tries a delivery is retried for
-// about two days before it is dropped.
-type retryPolicy struct{}
+// retryPolicy backs off exponentially from base to a ceiling of 720 times
+// base, with jitter: from the default 30 seconds to six hours, so that with
+// deliverAttempts tries a delivery is retried for about two days before it
+// is dropped.
+type retryPolicy struct{ base time.Duration }
 
-func (retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
-	return time.Now().Add(backoff(job.Attempt))
+func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	return time.Now().Add(backoff(job.Attempt, p.base))
 }
 
-func backoff(attempt int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < attempt && d < 6*time.Hour; i++ {
+func backoff(attempt int, base time.Duration) time.Duration {
+	ceiling := 720 * base
+	d := base
+	for i := 1; i < attempt && d < ceiling; i++ {
 		d *= 2
 	}
-	d = min(d, 6*time.Hour)
+	d = min(d, ceiling)
 	return d + time.Duration(rand.Int64N(int64(d/10)+1))
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -23,6 +24,14 @@ type settings struct {
 	insecure  bool
 	hosts     string
 	authFetch bool
+	// trustProxy takes the client's address from X-Forwarded-For, for a
+	// portal behind a reverse proxy; without one it would let clients lie.
+	trustProxy bool
+
+	// The job queue's timing, as durations; empty means the default.
+	pollInterval string
+	retryBase    string
+	rescueAfter  string
 }
 
 // env returns the environment's value for name, or def.
@@ -50,6 +59,37 @@ func (s *settings) register(fs *flag.FlagSet) {
 		"name=ip pairs, comma separated, resolved before DNS (tests on one machine)")
 	fs.BoolVar(&s.authFetch, "authorized-fetch", envBool("PORTAL_AUTHORIZED_FETCH"),
 		"require signatures on every GET of actors, posts and collections")
+	fs.BoolVar(&s.trustProxy, "trust-proxy", envBool("PORTAL_TRUST_PROXY"),
+		"take the client's address from X-Forwarded-For (behind a reverse proxy only)")
+	fs.StringVar(&s.pollInterval, "poll-interval", env("PORTAL_POLL_INTERVAL", ""),
+		"how often idle workers look for jobs (default 1s)")
+	fs.StringVar(&s.retryBase, "retry-base", env("PORTAL_RETRY_BASE", ""),
+		"wait before a failed job's first retry, doubled at each try (default 30s)")
+	fs.StringVar(&s.rescueAfter, "rescue-after", env("PORTAL_RESCUE_AFTER", ""),
+		"time after which a job a crash left running is run again (default 5m)")
+}
+
+// queueOptions reads the job queue's timing.
+func (s *settings) queueOptions() (federation.Options, error) {
+	var o federation.Options
+	for _, d := range []struct {
+		flag, value string
+		to          *time.Duration
+	}{
+		{"poll-interval", s.pollInterval, &o.PollInterval},
+		{"retry-base", s.retryBase, &o.RetryBase},
+		{"rescue-after", s.rescueAfter, &o.RescueAfter},
+	} {
+		if d.value == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v <= 0 {
+			return o, fmt.Errorf("--%s: %q is not a positive duration", d.flag, d.value)
+		}
+		*d.to = v
+	}
+	return o, nil
 }
 
 func (s *settings) dsn() string {
@@ -83,6 +123,11 @@ func (s *settings) federation() (federation.Config, error) {
 		AuthorizedFetch: s.authFetch, Software: "portail-ess", Version: version}, nil
 }
 
+// postgresConns bounds the portal's connections to PostgreSQL, whose
+// servers allow 100 by default: under a flood of requests the portal's
+// own pool makes them wait, rather than the server turning them away.
+const postgresConns = 20
+
 // open opens and migrates the database; the data folder is created first
 // so that the SQLite default works on a fresh machine.
 func (s *settings) open(ctx context.Context) (*bun.DB, error) {
@@ -92,6 +137,10 @@ func (s *settings) open(ctx context.Context) (*bun.DB, error) {
 	db, err := migrations.Open(ctx, s.dsn())
 	if err != nil {
 		return nil, err
+	}
+	if !migrations.IsSQLite(db) {
+		db.SetMaxOpenConns(postgresConns)
+		db.SetMaxIdleConns(postgresConns)
 	}
 	if err := migrations.Up(ctx, db); err != nil {
 		db.Close()
@@ -108,6 +157,10 @@ type app struct {
 }
 
 func (s *settings) app(ctx context.Context) (*app, error) {
+	opts, err := s.queueOptions()
+	if err != nil {
+		return nil, err
+	}
 	db, err := s.open(ctx)
 	if err != nil {
 		return nil, err
@@ -118,7 +171,7 @@ func (s *settings) app(ctx context.Context) (*app, error) {
 		return nil, err
 	}
 	posts := timeline.New(db)
-	fed, err := federation.New(cfg, db, posts, migrations.QueueDriver(db), federation.Options{})
+	fed, err := federation.New(cfg, db, posts, migrations.QueueDriver(db), opts)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -36,6 +36,7 @@ func commands() []command {
 		{"feature", "feature a post, or remove it, as a committee member", runFeature},
 		{"delete-post", "delete a local post and tell followers", runDeletePost},
 		{"relay subscribe", "subscribe to an ActivityPub relay, by its actor URL", runRelaySubscribe},
+		{"backup", "copy a running SQLite portal's database and media to --out", runBackup},
 	}
 }
 

@@ -87,10 +87,19 @@ func (a *app) router(s *settings) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := newMetrics(a.db, a.fed.Metrics())
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, middleware.Recoverer, web.SecurityHeaders)
+	if s.trustProxy {
+		// Only behind a proxy: otherwise any client could choose the
+		// address the login rate limit counts.
+		r.Use(middleware.RealIP)
+	}
+	r.Use(middleware.RequestID, m.instrument, middleware.Recoverer, middleware.GetHead,
+		web.SecurityHeaders)
+	r.NotFound(site.NotFound)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	r.Get("/readyz", a.ready)
+	r.Method(http.MethodGet, "/metrics", m.handler(env("PORTAL_METRICS_TOKEN", "")))
 	a.fed.Routes(r)
 	site.Routes(r)
 	r.Get("/@{name}", negotiate(a.fed.ServeActor, site.ServeActorPage))

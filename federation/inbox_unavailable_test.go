@@ -1,0 +1,36 @@
+package federation
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ess-lyon/portal/federation/httpsig"
+)
+
+// TestInboxAsksToRetryWhenItsDatabaseFails: a failure of the portal's own
+// database is no fault of the sender, who must retry, so it is not a 401.
+func TestInboxAsksToRetryWhenItsDatabaseFails(t *testing.T) {
+	s, _ := newTestService(t, nil)
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"id":"https://a.example/1","type":"Like","actor":"https://a.example/u",` +
+		`"object":"https://lyon.test/@maison-ess/1"}`)
+	req := httptest.NewRequest(http.MethodPost, "https://lyon.test/inbox", bytes.NewReader(body))
+	if err := httpsig.SignRequest(req, body, "https://a.example/u#main-key", key,
+		time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s.db.Close()
+	rec := httptest.NewRecorder()
+	s.ServeInbox(rec, req)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d (%s), want 503", rec.Code, rec.Body)
+	}
+}
