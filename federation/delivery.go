@@ -287,7 +287,7 @@ func (s *Service) sign(ctx context.Context, req *http.Request, body []byte,
 	if err != nil {
 		return err
 	}
-	if err := httpsig.SignRequest(req, body, keys.KeyID, priv, time.Now()); err != nil {
+	if err := httpsig.SignRequest(req, body, s.cfg.KeyID(actor), priv, time.Now()); err != nil {
 		return fmt.Errorf("signing request: %w", err)
 	}
 	return nil

@@ -30,7 +30,12 @@ type jrdLink struct {
 // the identifiers do. The self link is exactly the actor's id: Mastodon checks the
 // round trip actor → acct: → actor to the letter.
 func (s *Service) serveWebFinger(w http.ResponseWriter, r *http.Request) {
-	a, err := s.webfingerActor(r.Context(), r.URL.Query().Get("resource"))
+	resource := r.URL.Query().Get("resource")
+	if resource == "" {
+		writeError(w, http.StatusBadRequest, "resource is required")
+		return
+	}
+	a, err := s.webfingerActor(r.Context(), resource)
 	if err != nil {
 		writeError(w, http.StatusNotFound, "no such account")
 		return

@@ -117,7 +117,11 @@ func (s *Service) actorDocument(a *timeline.Actor, keys *apActor) (Document, err
 	pu := streams.NewActivityStreamsPreferredUsernameProperty()
 	pu.SetXMLSchemaString(username)
 	t.SetActivityStreamsPreferredUsername(pu)
-	setName(t, a.DisplayName())
+	name := a.DisplayName()
+	if a.Kind == timeline.KindInstance {
+		name = s.cfg.Domain // follows the domain when the operator changes it
+	}
+	setName(t, name)
 	setSummary(t, markup.Markdown(a.Summary))
 	setURL(t, id)
 	setPublished(t, a.CreatedAt)
@@ -138,7 +142,7 @@ func (s *Service) actorDocument(a *timeline.Actor, keys *apActor) (Document, err
 	featured.SetIRI(iri(id + "/featured"))
 	t.SetTootFeatured(featured)
 
-	t.SetW3IDSecurityV1PublicKey(publicKeyProperty(keys.KeyID, id, keys.PublicKeyPEM))
+	t.SetW3IDSecurityV1PublicKey(publicKeyProperty(s.cfg.KeyID(a), id, keys.PublicKeyPEM))
 	disc := streams.NewTootDiscoverableProperty()
 	disc.Set(a.Kind != timeline.KindInstance)
 	t.SetTootDiscoverable(disc)

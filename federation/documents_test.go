@@ -187,3 +187,20 @@ func TestDeletedPostIsATombstone(t *testing.T) {
 		t.Errorf("stored activities = %d (%v), want a Create and a Delete", n, err)
 	}
 }
+
+// TestKeyIDFollowsTheDomain: keys made under one domain are published and
+// used under the domain the portal runs with now.
+func TestKeyIDFollowsTheDomain(t *testing.T) {
+	s, _ := newTestService(t, nil)
+	getJSON(t, testRouter(s), "/@maison-ess", "application/activity+json") // makes its keys
+	s.cfg.Domain = "ess-lyon.example"
+	_, doc := getJSON(t, testRouter(s), "/@maison-ess", "application/activity+json")
+	key, _ := doc["publicKey"].(map[string]any)
+	if key["id"] != "https://ess-lyon.example/@maison-ess#main-key" {
+		t.Errorf("key id = %v after a change of domain", key["id"])
+	}
+	_, inst := getJSON(t, testRouter(s), "/actor", "application/activity+json")
+	if inst["name"] != "ess-lyon.example" {
+		t.Errorf("instance actor name = %v", inst["name"])
+	}
+}

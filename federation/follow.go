@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +19,9 @@ import (
 )
 
 func chiIdent(s string) schema.Ident { return schema.Ident(s) }
+
+// hostRE is a host name or address with an optional port, as in user@host.
+var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 
 // EnsureActors creates the portal's own actors on first start: the portal
 // Group whose featured timeline committees curate, and the instance actor
@@ -86,7 +90,7 @@ func (s *Service) lookup(ctx context.Context, target string) (string, error) {
 	}
 	acct := strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@")
 	user, host, ok := strings.Cut(acct, "@")
-	if !ok || user == "" || host == "" {
+	if !ok || user == "" || !hostRE.MatchString(host) || strings.ContainsAny(user, "/?#@") {
 		return "", fmt.Errorf("%w: %q is neither a URL nor user@host", ErrMalformed, target)
 	}
 	scheme := "https"

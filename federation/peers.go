@@ -68,8 +68,8 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// keyCache keeps parsed private keys: parsing PKCS#8 on every delivery
-// would cost more than the signature.
+// keyCache keeps parsed private keys, by their PEM: parsing PKCS#8 on every
+// delivery would cost more than the signature.
 type keyCache struct {
 	mu   sync.Mutex
 	keys map[string]*rsa.PrivateKey
@@ -78,7 +78,7 @@ type keyCache struct {
 func (c *keyCache) private(row *apActor) (*rsa.PrivateKey, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if k, ok := c.keys[row.KeyID]; ok {
+	if k, ok := c.keys[row.PrivateKeyPEM]; ok {
 		return k, nil
 	}
 	k, err := parsePrivateKey(row.PrivateKeyPEM)
@@ -88,6 +88,6 @@ func (c *keyCache) private(row *apActor) (*rsa.PrivateKey, error) {
 	if c.keys == nil {
 		c.keys = map[string]*rsa.PrivateKey{}
 	}
-	c.keys[row.KeyID] = k
+	c.keys[row.PrivateKeyPEM] = k
 	return k, nil
 }

@@ -115,6 +115,8 @@ func (s *Service) localKeys(ctx context.Context, a *timeline.Actor) (*apActor, e
 	if err != nil {
 		return nil, err
 	}
+	// The key id is recorded for reference only: a local actor's key id is
+	// always derived from the current domain, which an operator may change.
 	row = &apActor{ActorID: a.ID, Type: actorType(a), KeyID: s.cfg.KeyID(a),
 		PublicKeyPEM: pub, PrivateKeyPEM: priv, Inbox: s.cfg.ActorURI(a) + "/inbox"}
 	_, err = s.db.NewInsert().Model(row).On("CONFLICT (actor_id) DO NOTHING").Exec(ctx)

@@ -37,6 +37,8 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		err   error
 	)
 	switch {
+	case dsn == "sqlite:":
+		return nil, fmt.Errorf("%w: sqlite: needs a file path", ErrBadDSN)
 	case strings.HasPrefix(dsn, "sqlite:"):
 		sqldb, err = sql.Open("sqlite", sqliteDSN(strings.TrimPrefix(dsn, "sqlite:")))
 		if err == nil {

@@ -111,6 +111,17 @@ func (a *Actor) validateLocal() error {
 	if a.LegalForm != "" && !contains(LegalForms, a.LegalForm) {
 		return invalid("legal_form", "unknown legal form "+a.LegalForm)
 	}
+	if a.Website != "" && !isWebURL(a.Website) {
+		return invalid("website", "must be an http or https address")
+	}
+	if a.IconURL != "" && !isWebURL(a.IconURL) && !strings.HasPrefix(a.IconURL, "/media/") {
+		return invalid("icon", "must be an http(s) address or a /media/ path")
+	}
+	if field := nulField(map[string]string{"name": a.Name, "summary": a.Summary,
+		"sector": a.Sector, "address": a.Address, "postal_code": a.PostalCode,
+		"city": a.City, "website": a.Website}); field != "" {
+		return invalid(field, "contains a NUL character")
+	}
 	return nil
 }
 
@@ -166,6 +177,9 @@ func (s *Store) EnsureLocalActor(ctx context.Context, a *Actor) (*Actor, error) 
 
 // LocalActor returns the local actor with that username.
 func (s *Store) LocalActor(ctx context.Context, username string) (*Actor, error) {
+	if strings.ContainsRune(username, 0) {
+		return nil, fmt.Errorf("actor %q: %w", username, ErrNotFound)
+	}
 	a := new(Actor)
 	err := s.db.NewSelect().Model(a).Where("local").
 		Where("username = ?", strings.ToLower(username)).Scan(ctx)
@@ -201,6 +215,7 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) error {
 		return invalid("uri", "a remote actor needs a uri and a domain")
 	}
 	a.Local = false
+	stripNUL(&a.Username, &a.Name, &a.Summary, &a.URL, &a.IconURL)
 	a.UpdatedAt = s.Now()
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = a.UpdatedAt

@@ -30,8 +30,10 @@ const DefaultTimeZone = "Europe/Paris"
 // Limits on what an editor may write, generous for real posts and small
 // enough that one post cannot fill the disk or a follower's timeline.
 const (
-	MaxTitle = 200
-	MaxBody  = 50_000
+	MaxTitle   = 200
+	MaxSummary = 2_000
+	MaxAlt     = 1_000
+	MaxBody    = 50_000
 )
 
 // Post is a news item, an event or a remote note.
@@ -97,8 +99,23 @@ func (p *Post) validateLocal() error {
 	if utf8.RuneCountInString(p.Title) > MaxTitle {
 		return invalid("title", fmt.Sprintf("at most %d characters", MaxTitle))
 	}
-	if len(p.BodyMarkdown) > MaxBody || len(p.Summary) > MaxBody {
+	if len(p.BodyMarkdown) > MaxBody {
 		return invalid("body", fmt.Sprintf("at most %d bytes", MaxBody))
+	}
+	if utf8.RuneCountInString(p.Summary) > MaxSummary {
+		return invalid("summary", fmt.Sprintf("at most %d characters", MaxSummary))
+	}
+	if utf8.RuneCountInString(p.ImageAlt) > MaxAlt {
+		return invalid("image_alt", fmt.Sprintf("at most %d characters", MaxAlt))
+	}
+	if p.ImageURL != "" && !isWebURL(p.ImageURL) && !strings.HasPrefix(p.ImageURL, "/media/") {
+		return invalid("image", "must be an http(s) address or a /media/ path")
+	}
+	if field := nulField(map[string]string{"title": p.Title, "summary": p.Summary,
+		"body": p.BodyMarkdown, "image_alt": p.ImageAlt, "place_name": p.PlaceName,
+		"street_address": p.StreetAddress, "postal_code": p.PostalCode,
+		"locality": p.Locality, "image": p.ImageURL, "online_url": p.OnlineURL}); field != "" {
+		return invalid(field, "contains a NUL character")
 	}
 	if p.Kind == Event {
 		return p.validateEvent()
@@ -109,6 +126,13 @@ func (p *Post) validateLocal() error {
 func (p *Post) validateEvent() error {
 	if p.StartsAt.IsZero() {
 		return invalid("starts_at", "required")
+	}
+	// An agenda has no use for dates outside this range, and it keeps typos
+	// such as year 0001 or 9999 out of it.
+	for field, t := range map[string]time.Time{"starts_at": p.StartsAt, "ends_at": p.EndsAt} {
+		if !t.IsZero() && (t.Year() < 1970 || t.Year() > 2200) {
+			return invalid(field, "year out of range (1970 to 2200)")
+		}
 	}
 	if !p.EndsAt.IsZero() && p.EndsAt.Before(p.StartsAt) {
 		return invalid("ends_at", "before the start")
@@ -126,6 +150,17 @@ func (p *Post) validateEvent() error {
 		return invalid("place_name", "a place or an online link is required")
 	}
 	return nil
+}
+
+// nulField returns the name of a field holding a NUL character, which
+// neither database stores in text, or "".
+func nulField(fields map[string]string) string {
+	for name, v := range fields {
+		if strings.ContainsRune(v, 0) {
+			return name
+		}
+	}
+	return ""
 }
 
 func isWebURL(s string) bool {

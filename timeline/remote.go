@@ -19,6 +19,8 @@ func (s *Store) UpsertRemotePost(ctx context.Context, p *Post) error {
 		return invalid("uri", "a remote post needs a uri")
 	}
 	p.Local = false
+	stripNUL(&p.Title, &p.Summary, &p.BodyHTML, &p.URL, &p.InReplyTo, &p.PlaceName,
+		&p.StreetAddress, &p.PostalCode, &p.Locality, &p.OnlineURL, &p.ImageURL, &p.ImageAlt)
 	p.BodyHTML = markup.Sanitize(p.BodyHTML)
 	p.Title = truncateRunes(strings.TrimSpace(p.Title), MaxTitle)
 	p.Summary = truncateRunes(p.Summary, MaxBody)
@@ -102,4 +104,13 @@ func truncateRunes(s string, max int) string {
 		return s
 	}
 	return string(r[:max])
+}
+
+// stripNUL removes NUL characters, which neither database stores in text,
+// from what another server sent: refusing the whole post for them would
+// only make its server retry.
+func stripNUL(fields ...*string) {
+	for _, f := range fields {
+		*f = strings.ReplaceAll(*f, "\x00", "")
+	}
 }

@@ -119,6 +119,14 @@ func TestValidation(t *testing.T) {
 				StartsAt: start, PlaceName: "p", TimeZone: "Lyon/Nowhere"}, "time_zone"},
 			{"bad link", &timeline.Post{ActorID: org.ID, Kind: timeline.Event, Title: "x",
 				StartsAt: start, OnlineURL: "javascript:alert(1)"}, "online_url"},
+			{"NUL in title", &timeline.Post{ActorID: org.ID, Kind: timeline.News,
+				Title: "a\x00b"}, "title"},
+			{"script image", &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "x",
+				ImageURL: "javascript:alert(1)"}, "image"},
+			{"long summary", &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "x",
+				Summary: strings.Repeat("a", timeline.MaxSummary+1)}, "summary"},
+			{"year 1", &timeline.Post{ActorID: org.ID, Kind: timeline.Event, Title: "x",
+				StartsAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), PlaceName: "p"}, "starts_at"},
 		}
 		for _, c := range cases {
 			err := s.CreatePost(ctx, c.post)
@@ -291,6 +299,23 @@ func TestUsersAndRoles(t *testing.T) {
 			t.Errorf("memberships = %v, %v", ms, err)
 		}
 	})
+}
+
+func TestActorWebsiteMustBeAWebAddress(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	s := timeline.New(db)
+	for _, site := range []string{"javascript:alert(5)", "data:text/html,x", "chez nous"} {
+		err := s.CreateLocalActor(context.Background(), &timeline.Actor{Username: "asso",
+			Name: "Asso", Website: site})
+		var fe *timeline.FieldError
+		if !errors.As(err, &fe) || fe.Field != "website" {
+			t.Errorf("website %q: %v", site, err)
+		}
+	}
+	if _, err := s.LocalActor(context.Background(), "a\x00"); !errors.Is(err,
+		timeline.ErrNotFound) {
+		t.Errorf("a username with NUL: %v, want ErrNotFound", err)
+	}
 }
 
 func TestUsernames(t *testing.T) {

@@ -54,6 +54,9 @@ func (s *Store) CreateUser(ctx context.Context, u *User, password string) error 
 	if u.Login == "" {
 		return invalid("login", "required")
 	}
+	if nulField(map[string]string{"login": u.Login, "name": u.Name, "password": password}) != "" {
+		return invalid("login", "contains a NUL character")
+	}
 	if len(password) < MinPassword {
 		return invalid("password", fmt.Sprintf("at least %d characters", MinPassword))
 	}
@@ -68,8 +71,29 @@ func (s *Store) CreateUser(ctx context.Context, u *User, password string) error 
 	return nil
 }
 
+// SetPassword replaces a user's password; the user's sessions stay open
+// until they expire or the user logs out.
+func (s *Store) SetPassword(ctx context.Context, login, password string) error {
+	if len(password) < MinPassword || strings.ContainsRune(password, 0) {
+		return invalid("password", fmt.Sprintf("at least %d characters", MinPassword))
+	}
+	u, err := s.UserByLogin(ctx, login)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.NewUpdate().Model(u).WherePK().Set("password_hash = ?",
+		HashPassword(password)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("setting password of %s: %w", login, err)
+	}
+	return nil
+}
+
 // UserByLogin returns the user with that login, case-insensitively.
 func (s *Store) UserByLogin(ctx context.Context, login string) (*User, error) {
+	if strings.ContainsRune(login, 0) {
+		return nil, fmt.Errorf("user %q: %w", login, ErrNotFound)
+	}
 	u := new(User)
 	err := s.db.NewSelect().Model(u).
 		Where("login = ?", strings.ToLower(strings.TrimSpace(login))).Scan(ctx)

@@ -83,6 +83,16 @@ func runUserCreate(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer app.db.Close()
+	// Check the role and organisation first: a user created without the
+	// role asked for would make the corrected command fail as a duplicate.
+	if *actor != "" {
+		if r := timeline.Role(*role); r != timeline.Editor && r != timeline.Owner {
+			return fmt.Errorf("--role: %q is neither editor nor owner", *role)
+		}
+		if _, err := app.posts.LocalActor(ctx, *actor); err != nil {
+			return fmt.Errorf("--actor: %w", err)
+		}
+	}
 	if err := app.posts.CreateUser(ctx, u, password); err != nil {
 		return err
 	}
@@ -184,5 +194,31 @@ func runRelaySubscribe(ctx context.Context, args []string, out io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(out, "asked %s to relay for this portal (%s style)\n", fs.Arg(0), *style)
+	return nil
+}
+
+// runUserPassword sets a person's password, from PORTAL_PASSWORD or the
+// first line of standard input.
+func runUserPassword(ctx context.Context, args []string, out io.Writer) error {
+	var s settings
+	fs := flag.NewFlagSet("user password", flag.ContinueOnError)
+	s.register(fs)
+	login := fs.String("login", "", "the person's login (required)")
+	if err := fs.Parse(args); err != nil || *login == "" {
+		return errUsage
+	}
+	password, err := readPassword()
+	if err != nil {
+		return err
+	}
+	app, err := s.app(ctx)
+	if err != nil {
+		return err
+	}
+	defer app.db.Close()
+	if err := app.posts.SetPassword(ctx, *login, password); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "password of %s changed\n", *login)
 	return nil
 }

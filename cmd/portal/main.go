@@ -31,6 +31,7 @@ func commands() []command {
 		{"actor create", "create an organisation account", runActorCreate},
 		{"user create", "create a person, optionally with a role on an organisation", runUserCreate},
 		{"user grant", "give a person a role on an organisation", runUserGrant},
+		{"user password", "set a person's password", runUserPassword},
 		{"publish", "publish news or events from Markdown files with front matter", runPublish},
 		{"follow", "make a local actor follow a remote one", runFollow},
 		{"feature", "feature a post, or remove it, as a committee member", runFeature},

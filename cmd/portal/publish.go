@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,18 +32,42 @@ func runPublish(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg, _ := s.federation()
-	for _, path := range fs.Args() {
-		p, err := readPostFile(path)
-		if err != nil {
+	// Read every file first, so that a mistake in the tenth file does not
+	// leave nine published and a second run publishing them twice.
+	posts := make([]*timeline.Post, len(fs.Args()))
+	for i, path := range fs.Args() {
+		if posts[i], err = readPostFile(path); err != nil {
 			return err
 		}
+	}
+	for i, p := range posts {
 		p.ActorID = a.ID
 		if err := app.posts.CreatePost(ctx, p); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", fs.Arg(i), frontMatterError(err))
 		}
-		fmt.Fprintf(out, "%s: published %s\n", path, cfg.PostURI(a, p))
+		fmt.Fprintf(out, "%s: published %s\n", fs.Arg(i), cfg.PostURI(a, p))
 	}
 	return nil
+}
+
+// frontMatterNames maps the domain's field names to the front matter keys
+// that set them, so that errors name what the operator wrote.
+var frontMatterNames = map[string]string{
+	"kind": "type", "place_name": "place", "street_address": "address",
+	"locality": "city", "starts_at": "start", "ends_at": "end", "time_zone": "timezone",
+	"online_url": "online", "body": "the text after the front matter",
+}
+
+func frontMatterError(err error) error {
+	var fe *timeline.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	name := fe.Field
+	if k, ok := frontMatterNames[name]; ok {
+		name = k
+	}
+	return fmt.Errorf("%s: %s", name, fe.Why)
 }
 
 // readPostFile reads a Markdown file whose front matter, between two
@@ -80,12 +105,15 @@ func splitFrontMatter(r io.Reader) (map[string]string, string, error) {
 			return nil, "", fmt.Errorf("no front matter: the file must start with ---")
 		case state == 1 && strings.TrimSpace(line) == "---":
 			state = 2
+		case state == 1 && (strings.TrimSpace(line) == "" ||
+			strings.HasPrefix(strings.TrimSpace(line), "#")):
+			// Blank lines and comments, as in YAML.
 		case state == 1:
 			k, v, ok := strings.Cut(line, ":")
 			if !ok {
 				return nil, "", fmt.Errorf("front matter line %q is not key: value", line)
 			}
-			meta[strings.TrimSpace(strings.ToLower(k))] = unquote(strings.TrimSpace(v))
+			meta[strings.TrimSpace(strings.ToLower(k))] = frontMatterValue(v)
 		default:
 			body.WriteString(line + "\n")
 		}
@@ -99,14 +127,25 @@ func splitFrontMatter(r io.Reader) (map[string]string, string, error) {
 	return meta, strings.TrimSpace(body.String()), nil
 }
 
-func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
-		return s[1 : len(s)-1]
+// frontMatterValue reads a value as YAML reads a plain or quoted scalar:
+// an unquoted value ends where " #" starts a comment.
+func frontMatterValue(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+		if end := strings.LastIndexByte(v, v[0]); end > 0 {
+			return v[1:end]
+		}
 	}
-	return s
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = strings.TrimSpace(v[:i])
+	}
+	return v
 }
 
 func postFromMeta(m map[string]string) (*timeline.Post, error) {
+	if t := m["type"]; t != "" && t != string(timeline.News) && t != string(timeline.Event) {
+		return nil, fmt.Errorf("type: %q is neither news nor event", t)
+	}
 	p := &timeline.Post{Kind: timeline.PostKind(m["type"]), Title: m["title"],
 		Summary: m["summary"], ImageURL: m["image"], ImageAlt: m["image_alt"],
 		TimeZone: m["timezone"], PlaceName: m["place"], StreetAddress: m["address"],

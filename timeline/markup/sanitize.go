@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // bluemondayRel is the rel attribute bluemonday writes on every link it keeps,
@@ -31,7 +34,30 @@ func Sanitize(s string) string {
 
 	// Text and attribute values come out with their quotes escaped, so this
 	// literal can only be the attribute bluemonday itself wrote.
-	return strings.ReplaceAll(out, bluemondayRel, portalRel)
+	return balance(strings.ReplaceAll(out, bluemondayRel, portalRel))
+}
+
+// balance closes the elements a fragment leaves open and drops stray end
+// tags, by parsing it as the HTML5 parser does and writing it back:
+// bluemonday filters tags one by one, so "<b>never closed" or a lone
+// "<table>" from a remote reply would otherwise spill over the rest of the
+// page. Parsing adds nothing the policy did not allow, only end tags.
+func balance(fragment string) string {
+	if !strings.Contains(fragment, "<") {
+		return fragment
+	}
+	body := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := xhtml.ParseFragment(strings.NewReader(fragment), body)
+	if err != nil {
+		return html.EscapeString(fragment) // the parser does not fail on text
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if err := xhtml.Render(&b, n); err != nil {
+			return html.EscapeString(fragment)
+		}
+	}
+	return b.String()
 }
 
 // clampHeadings renames h1 to h2 and h5-h6 to h4, so that headings fit the
