@@ -204,3 +204,23 @@ func TestKeyIDFollowsTheDomain(t *testing.T) {
 		t.Errorf("instance actor name = %v", inst["name"])
 	}
 }
+
+func TestWantsActivity(t *testing.T) {
+	for accept, want := range map[string]bool{
+		"application/activity+json": true,
+		`application/ld+json; profile="https://www.w3.org/ns/activitystreams"`: true,
+		"application/ld+json":                                      true,
+		"text/html,application/xhtml+xml,*/*;q=0.8":                false,
+		"text/html, application/activity+json;q=0.1":               false,
+		"application/activity+json;q=0":                            false,
+		"application/activity+json, text/html;q=0.5":               true,
+		`application/ld+json; profile="https://example.org/other"`: false,
+		"": false,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/@x", nil)
+		r.Header.Set("Accept", accept)
+		if got := WantsActivity(r); got != want {
+			t.Errorf("Accept %q: %v, want %v", accept, got, want)
+		}
+	}
+}

@@ -19,23 +19,29 @@ import (
 const ContentType = `application/activity+json; charset=utf-8`
 
 // WantsActivity tells whether a request asks for ActivityStreams rather
-// than a page: an Accept of application/activity+json, or ld+json with
-// the ActivityStreams profile (or none).
+// than a page: application/activity+json, or ld+json with the
+// ActivityStreams profile (or none), preferred by its q-value over HTML.
 func WantsActivity(r *http.Request) bool {
+	var as, page float64 = -1, -1
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
 		}
-		switch mt {
-		case "application/activity+json":
-			return true
-		case "application/ld+json":
-			p := params["profile"]
-			return p == "" || strings.Contains(p, "https://www.w3.org/ns/activitystreams")
+		q := 1.0
+		if v, err := strconv.ParseFloat(params["q"], 64); err == nil {
+			q = v
+		}
+		switch {
+		case mt == "application/activity+json",
+			mt == "application/ld+json" && (params["profile"] == "" ||
+				strings.Contains(params["profile"], "https://www.w3.org/ns/activitystreams")):
+			as = max(as, q)
+		case mt == "text/html", mt == "application/xhtml+xml", mt == "*/*", mt == "text/*":
+			page = max(page, q)
 		}
 	}
-	return false
+	return as > 0 && as >= page
 }
 
 // Routes mounts the federation-only endpoints: discovery, inboxes,

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
@@ -40,6 +41,12 @@ func (e *inboxError) Unwrap() error { return e.err }
 // answers 202 once the activity is stored and its processing queued, and
 // refuses with 413, 400 or 401 without storing anything.
 func (s *Service) ServeInbox(w http.ResponseWriter, r *http.Request) {
+	if name := chi.URLParam(r, "name"); name != "" {
+		if _, err := s.posts.LocalActor(r.Context(), name); err != nil {
+			writeError(w, http.StatusNotFound, "no such actor")
+			return
+		}
+	}
 	status, msg := http.StatusAccepted, "accepted"
 	typ, err := s.receive(r)
 	if err != nil {
