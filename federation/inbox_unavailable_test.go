@@ -34,3 +34,23 @@ func TestInboxAsksToRetryWhenItsDatabaseFails(t *testing.T) {
 		t.Errorf("status %d (%s), want 503", rec.Code, rec.Body)
 	}
 }
+
+func TestPruneInboxKeepsCountedReactions(t *testing.T) {
+	s, _ := newTestService(t, nil)
+	ctx := t.Context()
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	for i, outcome := range []string{"stored note", "counted like_count", ""} {
+		item := &inboxItem{URI: "https://a.example/" + string(rune('a'+i)), Type: "Create",
+			ActorURI: "https://a.example/u", Body: "{}", ReceivedAt: old, Outcome: outcome}
+		if outcome != "" {
+			item.ProcessedAt = old
+		}
+		if _, err := s.db.NewInsert().Model(item).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneInbox(ctx, time.Now().Add(-inboxRetention))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want only the old stored note", n, err)
+	}
+}

@@ -94,6 +94,7 @@ func (s *Service) newQueue(driver riverdriver.Driver[*sql.Tx], opts Options) (
 	river.AddWorker(workers, &fanoutWorker{s: s})
 	river.AddWorker(workers, &deliverWorker{s: s})
 	river.AddWorker(workers, &inboxWorker{s: s})
+	river.AddWorker(workers, &pruneWorker{s: s})
 	poll := opts.PollInterval
 	if poll == 0 {
 		poll = time.Second
@@ -113,6 +114,7 @@ func (s *Service) newQueue(driver riverdriver.Driver[*sql.Tx], opts Options) (
 			queueInbox: {MaxWorkers: 8},
 		},
 		Workers:              workers,
+		PeriodicJobs:         periodicJobs(),
 		RetryPolicy:          retryPolicy{base: cmp.Or(opts.RetryBase, 30*time.Second)},
 		FetchPollInterval:    poll,
 		FetchCooldown:        min(poll/4, 100*time.Millisecond),
