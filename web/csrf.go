@@ -41,7 +41,8 @@ var (
 )
 
 // checkCSRF parses the form of every request but GET and HEAD and refuses
-// it, 403, without the visitor's token or from another origin.
+// it, 403, without the visitor's token or from another origin, and 400
+// when a value holds a NUL character.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -56,11 +57,13 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
-// verifyForm checks a POST's origin and token, and returns the status to
-// answer with when they do not pass.
+// verifyForm checks a POST's origin, token and values, and returns the
+// status to answer with when they do not pass. Its errors say why, to be
+// logged, but never hold a token.
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) (int, error) {
 	if o := r.Header.Get("Origin"); o != "" && !s.sameOrigin(o, r) {
-		return http.StatusForbidden, fmt.Errorf("%w: %s", errCrossOrigin, o)
+		return http.StatusForbidden, fmt.Errorf("%w: %s, not %s nor the Host %s",
+			errCrossOrigin, o, s.origin, r.Host)
 	}
 	if err := parseForm(w, r); err != nil {
 		var tooBig *http.MaxBytesError
@@ -70,11 +73,33 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) (int, error)
 		return http.StatusBadRequest, err
 	}
 
-	want, got := expectedToken(r), r.PostFormValue(csrfField)
-	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return http.StatusForbidden, errBadToken
+	if err := checkToken(expectedToken(r), r.PostFormValue(csrfField)); err != nil {
+		return http.StatusForbidden, err
+	}
+	if hasNUL(r.Form) {
+		return http.StatusBadRequest, errNUL
 	}
 	return 0, nil
+}
+
+// checkToken compares the token sent with the one expected, and tells which
+// was missing when one was: with no expected token, the browser sent no
+// session nor login cookie, as when Secure cookies meet plain HTTP.
+func checkToken(want, got string) error {
+	switch {
+	case want == "":
+		return fmt.Errorf("%w: no session nor login form cookie", errBadToken)
+	case got == "":
+		return fmt.Errorf("%w: none in the form", errBadToken)
+	case subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1:
+		return fmt.Errorf("%w: not the expected one", errBadToken)
+	}
+	return nil
+}
+
+// refusedForm tells whether err is a POST that the CSRF guards refused.
+func refusedForm(err error) bool {
+	return errors.Is(err, errCrossOrigin) || errors.Is(err, errBadToken)
 }
 
 // sameOrigin tells whether a POST's Origin is the portal: its public

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -101,4 +102,52 @@ func TestOriginOfATrial(t *testing.T) {
 		"Origin", p.srv.URL), http.StatusSeeOther)
 	wantStatus(t, "another site", c.post("/espace/cafe/nouveau", form(),
 		"Origin", "http://evil.example"), http.StatusForbidden)
+}
+
+// TestCSRFRefusalLogged: a refused form is logged once, as a warning with
+// its path and reason, so that an operator can tell a misconfigured origin
+// from an attack; the token is never written.
+func TestCSRFRefusalLogged(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	p := newPortal(t, db, func(c *Config) { c.Base = "https://portail.example" })
+	org := p.org("cafe")
+	alice := p.user("alice", nil)
+	p.grant(alice, org, timeline.Editor)
+	c := p.client()
+	token := c.login("alice")
+	form := url.Values{"type": {"news"}, "title": {"Essai"}, csrfField: {token}}
+	tests := []struct {
+		name    string
+		form    url.Values
+		headers []string
+		reason  string
+	}{
+		{"other origin", form, []string{"Origin", "https://evil.example"},
+			"POST from another origin: https://evil.example"},
+		{"wrong token", url.Values{"title": {"Essai"}, csrfField: {token + "x"}}, nil,
+			"missing or wrong form token"},
+	}
+	for _, tt := range tests {
+		p.logs.Reset()
+		res := c.post("/espace/cafe/nouveau", tt.form, tt.headers...)
+		wantStatus(t, tt.name, res, http.StatusForbidden)
+		logs := p.logs.String()
+		if n := strings.Count(logs, "\n"); n != 1 {
+			t.Errorf("%s: %d log lines, want 1:\n%s", tt.name, n, logs)
+		}
+		for _, want := range []string{"level=WARN", "path=/espace/cafe/nouveau", tt.reason} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("%s: log lacks %q:\n%s", tt.name, want, logs)
+			}
+		}
+		if strings.Contains(logs, token) {
+			t.Errorf("%s: the form token was logged:\n%s", tt.name, logs)
+		}
+	}
+
+	p.logs.Reset()
+	wantStatus(t, "accepted form", c.post("/espace/cafe/nouveau", form), http.StatusSeeOther)
+	if p.logs.Len() != 0 {
+		t.Errorf("an accepted form was logged:\n%s", p.logs)
+	}
 }

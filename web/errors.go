@@ -19,12 +19,18 @@ var errorStatuses = map[int]bool{400: true, 403: true, 404: true, 410: true, 413
 	422: true, 429: true, 500: true}
 
 // serveError answers with the error page for status. It is the one place
-// that logs a failure, and logs only server errors, once: other statuses
-// are the visitor's doing, and err may be nil for them.
+// that logs a failure, once: server errors, and forms the CSRF guards
+// refused, as warnings, since a misconfigured origin or cookie refuses
+// them all. Other statuses are the visitor's doing, and err may be nil for
+// them.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, status int, err error) {
-	if status >= http.StatusInternalServerError {
+	switch {
+	case status >= http.StatusInternalServerError:
 		s.log.Error("serving page", "method", r.Method, "path", r.URL.Path,
 			"status", status, "error", err)
+	case refusedForm(err):
+		s.log.Warn("refusing form", "method", r.Method, "path", r.URL.Path,
+			"status", status, "reason", err)
 	}
 	key := "error.other"
 	if errorStatuses[status] {

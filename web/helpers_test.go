@@ -22,6 +22,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/uptrace/bun"
+	"golang.org/x/net/html"
 
 	"github.com/ess-lyon/portal/charter"
 	"github.com/ess-lyon/portal/timeline"
@@ -362,4 +363,77 @@ func indexOf(t *testing.T, body, s string) int {
 		t.Fatalf("page lacks %q:\n%s", s, excerptOf(body))
 	}
 	return i
+}
+
+// formValues returns what a browser would send, untouched, from the form
+// whose action is action on page: text inputs, checked boxes, text areas
+// and selected options; files and buttons aside.
+func formValues(t *testing.T, page, action string) url.Values {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "form" && attr(n, "action") == action {
+			return fieldValues(n)
+		}
+	}
+	t.Fatalf("no form to %s in:\n%s", action, excerptOf(page))
+	return nil
+}
+
+func fieldValues(form *html.Node) url.Values {
+	out := url.Values{}
+	for n := range form.Descendants() {
+		if n.Type != html.ElementNode || attr(n, "name") == "" {
+			continue
+		}
+		name := attr(n, "name")
+		switch n.Data {
+		case "input":
+			switch attr(n, "type") {
+			case "file", "submit":
+			case "checkbox", "radio":
+				if hasAttr(n, "checked") {
+					out.Add(name, attr(n, "value"))
+				}
+			default:
+				out.Add(name, attr(n, "value"))
+			}
+		case "textarea":
+			var text strings.Builder
+			for c := range n.Descendants() {
+				if c.Type == html.TextNode {
+					text.WriteString(c.Data)
+				}
+			}
+			out.Add(name, text.String())
+		case "select":
+			for o := range n.Descendants() {
+				if o.Type == html.ElementNode && o.Data == "option" && hasAttr(o, "selected") {
+					out.Add(name, attr(o, "value"))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
 }

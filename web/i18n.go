@@ -3,6 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/ess-lyon/portal/timeline"
 )
@@ -67,22 +70,56 @@ func legalFormLabel(lang, code string) string {
 }
 
 // fieldMessage turns a validation error into a sentence in lang, naming
-// the field by its label. Reasons the catalogue does not know stay in the
-// domain's own words.
+// the field by its label.
 func fieldMessage(lang string, err error) string {
 	var fe *timeline.FieldError
 	if !errors.As(err, &fe) {
 		return tr(lang, "error.422.text")
 	}
-	label, why := fe.Field, fe.Why
+	label, why := fe.Field, reason(lang, fe.Why)
 	if m, ok := catalogue[lang]["field."+fe.Field]; ok {
 		label = m
-	}
-	if m, ok := catalogue[lang]["why."+fe.Why]; ok {
-		why = m
 	}
 	if lang == "fr" {
 		return label + "\u00a0: " + why
 	}
 	return label + ": " + why
+}
+
+// valuedReasons are the reasons that end with the value refused; their
+// catalogue key ends with %s instead.
+var valuedReasons = []string{"unknown zone ", "unknown legal form "}
+
+// number is a number in a reason; the catalogue key writes it %d.
+var number = regexp.MustCompile(`[0-9]+`)
+
+// reason translates the reason of a validation error into lang. The
+// catalogue knows it as is, or with its numbers written %d ("at most %d
+// characters"), or with the value it ends with written %s ("unknown zone
+// %s"). Reasons it does not know stay in the domain's own words.
+func reason(lang, why string) string {
+	if m, ok := catalogue[lang]["why."+why]; ok {
+		return m
+	}
+	for _, prefix := range valuedReasons {
+		if v, ok := strings.CutPrefix(why, prefix); ok {
+			if m, ok := catalogue[lang]["why."+prefix+"%s"]; ok {
+				return fmt.Sprintf(m, v)
+			}
+		}
+	}
+
+	var nums []any
+	key := number.ReplaceAllStringFunc(why, func(digits string) string {
+		n, err := strconv.Atoi(digits)
+		if err != nil {
+			return digits // too large for a limit: no message matches
+		}
+		nums = append(nums, n)
+		return "%d"
+	})
+	if m, ok := catalogue[lang]["why."+key]; ok && len(nums) > 0 {
+		return fmt.Sprintf(m, nums...)
+	}
+	return why
 }

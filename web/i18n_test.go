@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -146,5 +149,120 @@ func TestBrokenTemplateStopsStart(t *testing.T) {
 	}
 	if _, err := parseTemplates(templateFS); err != nil {
 		t.Errorf("the embedded templates: %v", err)
+	}
+}
+
+// TestReasonsTranslated: the reasons the domain gives for refusing what an
+// editor wrote are shown in the page's language, values included.
+func TestReasonsTranslated(t *testing.T) {
+	tests := []struct{ field, why, fr, en string }{
+		{"title", "required", "Titre\u00a0: obligatoire", "Title: required"},
+		{"title", "at most 200 characters", "Titre\u00a0: 200 caractères au plus",
+			"Title: at most 200 characters"},
+		{"summary", "at most 2000 characters", "Chapô\u00a0: 2000 caractères au plus",
+			"Lead: at most 2000 characters"},
+		{"body", "at most 50000 bytes", "Texte\u00a0: 50000 octets au plus",
+			"Text: at most 50000 bytes"},
+		{"ends_at", "before the start", "Fin\u00a0: avant le début", "End: before the start"},
+		{"starts_at", "year out of range (1970 to 2200)",
+			"Début\u00a0: année hors limites (de 1970 à 2200)",
+			"Start: year out of range (1970 to 2200)"},
+		{"time_zone", "unknown zone Etc/GMT+5", "Fuseau horaire\u00a0: fuseau Etc/GMT+5 inconnu",
+			"Time zone: unknown zone Etc/GMT+5"},
+		{"online_url", "must be an http or https address",
+			"Lien en ligne\u00a0: doit être une adresse http ou https",
+			"Online link: must be an http or https address"},
+		{"image", "must be an http(s) address or a /media/ path",
+			"Image\u00a0: doit être une adresse http(s) ou un chemin /media/",
+			"Image: must be an http(s) address or a /media/ path"},
+		{"title", "contains a NUL character", "Titre\u00a0: contient un caractère NUL",
+			"Title: contains a NUL character"},
+		{"place_name", "a place or an online link is required",
+			"Nom du lieu\u00a0: un lieu ou un lien en ligne est nécessaire",
+			"Place name: a place or an online link is required"},
+		{"title", "a reason nobody translated 42", "Titre\u00a0: a reason nobody translated 42",
+			"Title: a reason nobody translated 42"},
+	}
+	for _, tt := range tests {
+		err := fmt.Errorf("saving: %w", &timeline.FieldError{Field: tt.field, Why: tt.why})
+		if got := fieldMessage("fr", err); got != tt.fr {
+			t.Errorf("%s %q in French: %q, want %q", tt.field, tt.why, got, tt.fr)
+		}
+		if got := fieldMessage("en", err); got != tt.en {
+			t.Errorf("%s %q in English: %q, want %q", tt.field, tt.why, got, tt.en)
+		}
+	}
+}
+
+// TestDomainReasonsInFrench asks the domain itself why it refuses what an
+// editor or an administrator may write, and checks that the catalogue
+// translates every reason it gives.
+func TestDomainReasonsInFrench(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	ctx := context.Background()
+	store := timeline.New(db)
+	org := &timeline.Actor{Username: "cafe", Name: "Café"}
+	if err := store.CreateLocalActor(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 12, 13, 0, 0, 0, time.UTC)
+	news := func(edit func(*timeline.Post)) func() error {
+		p := &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "Titre"}
+		edit(p)
+		return func() error { return store.CreatePost(ctx, p) }
+	}
+	event := func(edit func(*timeline.Post)) func() error {
+		return news(func(p *timeline.Post) {
+			p.Kind, p.StartsAt, p.PlaceName = timeline.Event, start, "Ici"
+			edit(p)
+		})
+	}
+	actor := func(edit func(*timeline.Actor)) func() error {
+		a := &timeline.Actor{Username: "asso", Name: "Asso"}
+		edit(a)
+		return func() error { return store.CreateLocalActor(ctx, a) }
+	}
+	long := func(n int) string { return strings.Repeat("é", n+1) }
+	tries := map[string]func() error{
+		"kind":         news(func(p *timeline.Post) { p.Kind = "poème" }),
+		"no title":     news(func(p *timeline.Post) { p.Title = " " }),
+		"long title":   news(func(p *timeline.Post) { p.Title = long(timeline.MaxTitle) }),
+		"long body":    news(func(p *timeline.Post) { p.BodyMarkdown = long(timeline.MaxBody) }),
+		"long summary": news(func(p *timeline.Post) { p.Summary = long(timeline.MaxSummary) }),
+		"long alt":     news(func(p *timeline.Post) { p.ImageAlt = long(timeline.MaxAlt) }),
+		"image":        news(func(p *timeline.Post) { p.ImageURL = "ftp://x.example/a.png" }),
+		"NUL":          news(func(p *timeline.Post) { p.Title = "a\x00b" }),
+		"no start":     event(func(p *timeline.Post) { p.StartsAt = time.Time{} }),
+		"year":         event(func(p *timeline.Post) { p.StartsAt = start.AddDate(-100, 0, 0) }),
+		"end":          event(func(p *timeline.Post) { p.EndsAt = start.Add(-time.Hour) }),
+		"zone":         event(func(p *timeline.Post) { p.TimeZone = "Mars/Olympus" }),
+		"online":       event(func(p *timeline.Post) { p.OnlineURL = "ftp://x.example" }),
+		"no place":     event(func(p *timeline.Post) { p.PlaceName = "" }),
+		"username":     actor(func(a *timeline.Actor) { a.Username = "A B" }),
+		"reserved":     actor(func(a *timeline.Actor) { a.Username = "admin" }),
+		"no name":      actor(func(a *timeline.Actor) { a.Name = "" }),
+		"legal form":   actor(func(a *timeline.Actor) { a.LegalForm = "sarl" }),
+		"website":      actor(func(a *timeline.Actor) { a.Website = "ftp://x.example" }),
+		"no login": func() error {
+			return store.CreateUser(ctx, &timeline.User{Login: " "}, testPassword)
+		},
+		"short password": func() error {
+			return store.CreateUser(ctx, &timeline.User{Login: "bob"}, "court")
+		},
+		"role": func() error { return store.Grant(ctx, 1, org.ID, "chef") },
+	}
+	for name, try := range tries {
+		var fe *timeline.FieldError
+		if err := try(); !errors.As(err, &fe) {
+			t.Errorf("%s: got %v, want a timeline.FieldError", name, err)
+			continue
+		}
+		if got := fieldMessage("fr", fe); strings.HasSuffix(got, fe.Why) ||
+			strings.HasPrefix(got, fe.Field) {
+			t.Errorf("%s: %q is not translated into French", name, got)
+		}
+		if got := fieldMessage("en", fe); strings.Contains(got, "%") {
+			t.Errorf("%s: reason %q gives %q in English", name, fe.Why, got)
+		}
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -141,6 +143,25 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "public, max-age=31536000, immutable") // names are never reused
 	http.ServeContent(w, r, name, info.ModTime(), f)
+}
+
+// mediaPath returns the portal's path, /media/NAME, of an image it stores,
+// given the absolute address posts saved before paths were
+// (https://DOMAIN/media/NAME), so that it survives a change of scheme.
+// Other addresses, on other hosts or not of uploads, are returned as they
+// are.
+func (s *Server) mediaPath(addr string) string {
+	u, err := url.Parse(addr)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
+		!strings.EqualFold(u.Host, s.host) || u.RawQuery != "" || u.Fragment != "" {
+		return addr
+	}
+	basePath := strings.TrimPrefix(s.cfg.Base, s.origin)
+	name, ok := strings.CutPrefix(u.Path, basePath+"/media/")
+	if !ok || !mediaName.MatchString(name) {
+		return addr
+	}
+	return "/media/" + name
 }
 
 // randomHex returns n random bytes in hexadecimal.

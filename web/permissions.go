@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -28,15 +27,16 @@ func (s *Server) editableOrg(r *http.Request) (*timeline.Actor, error) {
 // editablePost returns the organisation and the post named in the URL if
 // the user may edit for the organisation and the post is a live post of
 // that organisation: another organisation's post is forbidden even to
-// someone who edits for both, through the wrong address.
+// someone who edits for both, through the wrong address. Its image is the
+// portal's path when it is one, so that saving it stores the path.
 func (s *Server) editablePost(r *http.Request) (*timeline.Actor, *timeline.Post, error) {
 	a, err := s.editableOrg(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	id, err := parsePostID(chi.URLParam(r, "id"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("post %q: %w", chi.URLParam(r, "id"), timeline.ErrNotFound)
+		return nil, nil, err
 	}
 	p, err := s.posts.Post(r.Context(), id)
 	if err != nil {
@@ -49,5 +49,6 @@ func (s *Server) editablePost(r *http.Request) (*timeline.Actor, *timeline.Post,
 	if p.Deleted() {
 		return nil, nil, fmt.Errorf("post %d deleted: %w", id, timeline.ErrNotFound)
 	}
+	p.ImageURL = s.mediaPath(p.ImageURL)
 	return a, p, nil
 }

@@ -189,7 +189,7 @@ func (s *Server) savePost(r *http.Request, f postForm, p *timeline.Post,
 	if err != nil {
 		return err
 	}
-	p.ImageURL = s.cfg.Base + "/media/" + name
+	p.ImageURL = "/media/" + name // federation makes it absolute with its own base
 	if err := save(r.Context(), p); err != nil {
 		return errors.Join(err, s.removeImage(name))
 	}

@@ -54,11 +54,12 @@ func (s *Server) showPost(w http.ResponseWriter, r *http.Request) {
 }
 
 // localPost returns the local post with id published by the actor name,
-// deleted or not, or timeline.ErrNotFound.
+// deleted or not, or timeline.ErrNotFound. Its image is the portal's path
+// when it is one (see [Server.mediaPath]).
 func (s *Server) localPost(ctx context.Context, name, id string) (*timeline.Post, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
+	n, err := parsePostID(id)
 	if err != nil {
-		return nil, fmt.Errorf("post %q: %w", id, timeline.ErrNotFound)
+		return nil, err
 	}
 	p, err := s.posts.Post(ctx, n)
 	if err != nil {
@@ -67,7 +68,19 @@ func (s *Server) localPost(ctx context.Context, name, id string) (*timeline.Post
 	if !p.Local || p.Actor == nil || !strings.EqualFold(p.Actor.Username, name) {
 		return nil, fmt.Errorf("post %d of %s: %w", n, name, timeline.ErrNotFound)
 	}
+	p.ImageURL = s.mediaPath(p.ImageURL)
 	return p, nil
+}
+
+// parsePostID reads the number of a post in an address, written as the
+// portal writes it: another spelling of the same number, such as 01 or +1,
+// is no address of the post, and gives timeline.ErrNotFound.
+func parsePostID(id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
+		return 0, fmt.Errorf("post %q: %w", id, timeline.ErrNotFound)
+	}
+	return n, nil
 }
 
 func (s *Server) loadPost(ctx context.Context, p *timeline.Post,

@@ -19,7 +19,7 @@ func (s *Server) Routes(r chi.Router) {
 	r.Get("/media/{file}", s.serveMedia)
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.identify)
+		r.Use(s.checkPath, s.identify)
 
 		// Public pages.
 		r.Get("/", s.showHome)
@@ -55,19 +55,25 @@ func (s *Server) Routes(r chi.Router) {
 // ServeActorPage serves GET /@{name}: the page of a local organisation, or
 // of the portal's own actor, for people.
 func (s *Server) ServeActorPage(w http.ResponseWriter, r *http.Request) {
-	s.identify(http.HandlerFunc(s.showActor)).ServeHTTP(w, r)
+	s.page(s.showActor).ServeHTTP(w, r)
 }
 
 // ServePostPage serves GET /@{name}/{id}: a local post's page for people,
 // or 410 Gone once the post is deleted.
 func (s *Server) ServePostPage(w http.ResponseWriter, r *http.Request) {
-	s.identify(http.HandlerFunc(s.showPost)).ServeHTTP(w, r)
+	s.page(s.showPost).ServeHTTP(w, r)
 }
 
 // NotFound serves the portal's 404 page, for cmd to use as its router's
 // NotFound handler.
 func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) {
-	s.identify(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.page(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, http.StatusNotFound, nil)
-	})).ServeHTTP(w, r)
+	}).ServeHTTP(w, r)
+}
+
+// page wraps a page that cmd mounts: an address no page has is refused
+// first, then the visitor is identified.
+func (s *Server) page(h http.HandlerFunc) http.Handler {
+	return s.checkPath(s.identify(h))
 }

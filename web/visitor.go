@@ -56,6 +56,18 @@ func (s *Server) identify(next http.Handler) http.Handler {
 	})
 }
 
+// withGuest returns r with a visitor found without asking the database:
+// their language from the URL or its cookie, and no session. It serves the
+// pages refused before the session is looked up.
+func withGuest(r *http.Request) *http.Request {
+	var cookieLang string
+	if c, err := r.Cookie(langCookie); err == nil {
+		cookieLang = c.Value
+	}
+	v := &visitor{lang: pickLang(r.URL.Query().Get("lang"), cookieLang)}
+	return r.WithContext(context.WithValue(r.Context(), visitorKey, v))
+}
+
 // lookUpVisitor reads the session cookie and picks the language: the one
 // asked for in the URL, else the cookie's, else the session's, else French.
 func (s *Server) lookUpVisitor(r *http.Request) (*visitor, error) {
