@@ -100,7 +100,7 @@ func (c Config) parseLocal(uri string) (localRef, bool) {
 	ref := localRef{username: name}
 	if hasPost {
 		id, err := strconv.ParseInt(post, 10, 64)
-		if err != nil || id <= 0 {
+		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != post {
 			return localRef{}, false
 		}
 		ref.postID = id

@@ -113,9 +113,12 @@ func (s *Service) ServePost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) servePost(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	raw := chi.URLParam(r, "id")
+	id, _ := strconv.ParseInt(raw, 10, 64)
 	p, err := s.posts.Post(r.Context(), id)
-	if err != nil || !p.Local || p.Actor.Username != chi.URLParam(r, "name") {
+	// One address per post: /@x/01 is not /@x/1, whose id is the only one.
+	if err != nil || !p.Local || p.Actor.Username != chi.URLParam(r, "name") ||
+		strconv.FormatInt(id, 10) != raw {
 		writeError(w, http.StatusNotFound, "no such post")
 		return
 	}
