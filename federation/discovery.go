@@ -128,7 +128,8 @@ func (s *Service) serveNodeInfo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "unknown nodeinfo version")
 		return
 	}
-	orgs, err := s.posts.Organisations(r.Context())
+	orgs, err := s.db.NewSelect().Table("actors").Where("local").
+		Where("kind = ?", timeline.KindOrganisation).Count(r.Context())
 	if err != nil {
 		s.serverError(w, err)
 		return
@@ -150,7 +151,7 @@ func (s *Service) serveNodeInfo(w http.ResponseWriter, r *http.Request) {
 		"protocols":         []string{"activitypub"},
 		"services":          map[string]any{"inbound": []string{}, "outbound": []string{}},
 		"openRegistrations": false,
-		"usage": map[string]any{"users": map[string]int{"total": len(orgs)},
+		"usage": map[string]any{"users": map[string]int64{"total": orgs},
 			"localPosts": posts},
 		"metadata": map[string]any{"nodeName": "Portail de l'ESS lyonnaise"},
 	})

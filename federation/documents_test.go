@@ -224,3 +224,26 @@ func TestWantsActivity(t *testing.T) {
 		}
 	}
 }
+
+func TestNodeInfoAndHostMeta(t *testing.T) {
+	s, _ := newTestService(t, nil)
+	h := testRouter(s)
+	code, index := getJSON(t, h, "/.well-known/nodeinfo", "")
+	links, _ := index["links"].([]any)
+	if code != http.StatusOK || len(links) != 2 {
+		t.Fatalf("nodeinfo index: %d %v", code, index)
+	}
+	code, info := getJSON(t, h, "/nodeinfo/2.1", "")
+	usage, _ := info["usage"].(map[string]any)
+	users, _ := usage["users"].(map[string]any)
+	if code != http.StatusOK || users["total"] != float64(1) || info["version"] != "2.1" {
+		t.Errorf("nodeinfo 2.1: %d %v", code, info)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/.well-known/host-meta", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if !strings.Contains(rec.Body.String(),
+		`template="https://lyon.test/.well-known/webfinger?resource={uri}"`) {
+		t.Errorf("host-meta: %s", rec.Body)
+	}
+}
