@@ -54,7 +54,13 @@ func (s *Service) publishPost(ctx context.Context, tx bun.Tx, p *timeline.Post,
 	if err != nil {
 		return err
 	}
-	return s.enqueue(ctx, tx, p.Actor, act, s.cfg.PostURI(p.Actor, p), toFollowers)
+	// An edit also reaches the portal's followers, who may hold the post
+	// through the portal's Announce.
+	audience := toFollowers
+	if kind == "Update" {
+		audience = toFollowersPortal
+	}
+	return s.enqueue(ctx, tx, p.Actor, act, s.cfg.PostURI(p.Actor, p), audience)
 }
 
 func (s *Service) publishDelete(ctx context.Context, tx bun.Tx, p *timeline.Post) error {
