@@ -257,17 +257,45 @@ func (s *Service) onFollowAnswer(ctx context.Context, in *incoming) (string, err
 	return "follow confirmed", nil
 }
 
-// onReaction counts a Like or Announce of a local post, once per activity.
+// onReaction counts a Like or Announce of a local post, once per activity
+// and once per actor: a second Like of the same post by the same actor
+// changes nothing.
 func (s *Service) onReaction(ctx context.Context, in *incoming, c timeline.Counter,
 	delta int) (string, error) {
-	p, err := s.localPostAt(ctx, firstID(in.raw["object"]))
+	object := firstID(in.raw["object"])
+	p, err := s.localPostAt(ctx, object)
 	if err != nil {
 		return "ignored: not a local post", nil
+	}
+	if delta > 0 {
+		counted, err := s.alreadyCounted(ctx, in, object, c)
+		if err != nil || counted {
+			return "ignored: already counted for this actor", err
+		}
 	}
 	if err := s.posts.AddReaction(ctx, p.ID, c, delta); err != nil {
 		return "", err
 	}
 	return "counted " + string(c), nil
+}
+
+// alreadyCounted tells whether another activity of the same actor was
+// counted as the same reaction to the same object.
+func (s *Service) alreadyCounted(ctx context.Context, in *incoming, object string,
+	c timeline.Counter) (bool, error) {
+	var prev []inboxItem
+	err := s.db.NewSelect().Model(&prev).Column("body").Where("actor_uri = ?", in.actor).
+		Where("outcome = ?", "counted "+string(c)).Where("uri != ?", in.id).Scan(ctx)
+	if err != nil {
+		return false, fmt.Errorf("reading earlier reactions: %w", err)
+	}
+	for _, item := range prev {
+		if p, err := parseActivity([]byte(item.Body)); err == nil &&
+			firstID(p.raw["object"]) == object {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // undoReaction uncounts a reaction, only if that very activity was counted.
