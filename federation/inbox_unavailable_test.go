@@ -39,8 +39,12 @@ func TestPruneInboxKeepsCountedReactions(t *testing.T) {
 	s, _ := newTestService(t, nil)
 	ctx := t.Context()
 	old := time.Now().Add(-40 * 24 * time.Hour)
-	for i, outcome := range []string{"stored note", "counted like_count", ""} {
-		item := &inboxItem{URI: "https://a.example/" + string(rune('a'+i)), Type: "Create",
+	for i, outcome := range []string{"stored note", "counted like_count", "", "report received"} {
+		typ := "Create"
+		if outcome == "report received" {
+			typ = "Flag"
+		}
+		item := &inboxItem{URI: "https://a.example/" + string(rune('a'+i)), Type: typ,
 			ActorURI: "https://a.example/u", Body: "{}", ReceivedAt: old, Outcome: outcome}
 		if outcome != "" {
 			item.ProcessedAt = old
