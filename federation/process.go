@@ -257,66 +257,64 @@ func (s *Service) onFollowAnswer(ctx context.Context, in *incoming) (string, err
 	return "follow confirmed", nil
 }
 
-// onReaction counts a Like or Announce of a local post, once per activity
-// and once per actor: a second Like of the same post by the same actor
-// changes nothing.
+// onReaction counts a Like or Announce of a local post once per actor: a
+// second Like of the same post by the same actor, under another id or at
+// the same moment, changes nothing. The reaction and the count change in
+// one transaction.
 func (s *Service) onReaction(ctx context.Context, in *incoming, c timeline.Counter,
-	delta int) (string, error) {
+	_ int) (string, error) {
 	object := firstID(in.raw["object"])
 	p, err := s.localPostAt(ctx, object)
 	if err != nil {
 		return "ignored: not a local post", nil
 	}
-	if delta > 0 {
-		counted, err := s.alreadyCounted(ctx, in, object, c)
-		if err != nil || counted {
-			return "ignored: already counted for this actor", err
+	counted := false
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r := &reaction{ActorURI: in.actor, ObjectURI: object, Kind: string(c),
+			ActivityURI: in.id, CreatedAt: time.Now().UTC()}
+		res, err := tx.NewInsert().Model(r).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("recording reaction: %w", err)
 		}
-	}
-	if err := s.posts.AddReaction(ctx, p.ID, c, delta); err != nil {
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		counted = true
+		return s.posts.WithTx(tx).AddReaction(ctx, p.ID, c, 1)
+	})
+	if err != nil {
 		return "", err
+	}
+	if !counted {
+		return "ignored: already counted for this actor", nil
 	}
 	return "counted " + string(c), nil
 }
 
-// alreadyCounted tells whether another activity of the same actor was
-// counted as the same reaction to the same object.
-func (s *Service) alreadyCounted(ctx context.Context, in *incoming, object string,
-	c timeline.Counter) (bool, error) {
-	var prev []inboxItem
-	err := s.db.NewSelect().Model(&prev).Column("body").Where("actor_uri = ?", in.actor).
-		Where("outcome = ?", "counted "+string(c)).Where("uri != ?", in.id).Scan(ctx)
-	if err != nil {
-		return false, fmt.Errorf("reading earlier reactions: %w", err)
-	}
-	for _, item := range prev {
-		if p, err := parseActivity([]byte(item.Body)); err == nil &&
-			firstID(p.raw["object"]) == object {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// undoReaction uncounts a reaction, only if that very activity was counted.
+// undoReaction uncounts a reaction, only if that very activity of that
+// actor was counted. The post is looked up before the transaction: on
+// SQLite the transaction holds the only connection.
 func (s *Service) undoReaction(ctx context.Context, in *incoming, innerID string,
 	c timeline.Counter) (string, error) {
-	prev := new(inboxItem)
-	err := s.db.NewSelect().Model(prev).Where("uri = ?", innerID).
-		Where("actor_uri = ?", in.actor).Scan(ctx)
-	if err != nil || prev.Outcome != "counted "+string(c) {
+	r := new(reaction)
+	err := s.db.NewSelect().Model(r).Where("activity_uri = ?", innerID).
+		Where("actor_uri = ?", in.actor).Where("kind = ?", string(c)).Scan(ctx)
+	if err != nil {
 		return "ignored: reaction never counted", nil
 	}
-	p, err := parseActivity([]byte(prev.Body))
+	p, postErr := s.localPostAt(ctx, r.ObjectURI)
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model(r).WherePK().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("removing reaction: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 || postErr != nil {
+			return nil // undone meanwhile, or the post is gone
+		}
+		return s.posts.WithTx(tx).AddReaction(ctx, p.ID, c, -1)
+	})
 	if err != nil {
-		return "ignored: reaction unreadable", nil
-	}
-	if _, err := s.onReaction(ctx, p, c, -1); err != nil {
 		return "", err
-	}
-	_, err = s.db.NewUpdate().Model(prev).WherePK().Set("outcome = 'undone'").Exec(ctx)
-	if err != nil {
-		return "", fmt.Errorf("recording undo: %w", err)
 	}
 	return "uncounted " + string(c), nil
 }

@@ -88,6 +88,18 @@ type inboxItem struct {
 	SignerURI string `bun:"signer_uri,notnull"`
 }
 
+// reaction is one actor's Like or Announce of one object, by the activity
+// that made it: a reaction counts once per actor.
+type reaction struct {
+	bun.BaseModel `bun:"table:ap_reactions"`
+
+	ActorURI    string    `bun:"actor_uri,pk"`
+	ObjectURI   string    `bun:"object_uri,pk"`
+	Kind        string    `bun:",pk"`
+	ActivityURI string    `bun:"activity_uri,notnull"`
+	CreatedAt   time.Time `bun:",notnull"`
+}
+
 // peer is what the portal remembers of a remote server's availability.
 type peer struct {
 	bun.BaseModel `bun:"table:ap_peers"`

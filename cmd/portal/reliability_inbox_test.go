@@ -170,25 +170,32 @@ func flood(t *testing.T, in *instance, remote *fakeOrigin, postURI string) map[i
 }
 
 // checkOnce checks that want activities were stored, each processed once:
-// one row each, each with its outcome, and the post's likes counted once
-// per activity.
+// one row each, each with its outcome. They are all Likes of one post by
+// one actor, arriving at once: the like counts once, for that actor.
 func checkOnce(t *testing.T, in *instance, want int, postURI string) {
 	t.Helper()
 	checks := []struct {
 		what, query string
 		args        []any
+		want        int
 	}{
-		{"rows", "SELECT count(*) FROM ap_inbox", nil},
-		{"distinct ids", "SELECT count(DISTINCT uri) FROM ap_inbox", nil},
+		{"rows", "SELECT count(*) FROM ap_inbox", nil, want},
+		{"distinct ids", "SELECT count(DISTINCT uri) FROM ap_inbox", nil, want},
+		{"processed with an outcome",
+			"SELECT count(*) FROM ap_inbox WHERE processed_at IS NOT NULL AND outcome != ''",
+			nil, want},
+		{"processing jobs", "SELECT count(*) FROM river_job WHERE kind = 'ap_inbox'", nil,
+			want},
 		{"likes counted",
-			"SELECT count(*) FROM ap_inbox WHERE outcome = 'counted like_count'", nil},
+			"SELECT count(*) FROM ap_inbox WHERE outcome = 'counted like_count'", nil, 1},
 		{"likes on the post", "SELECT like_count FROM posts WHERE id = ?",
-			[]any{postID(postURI)}},
-		{"processing jobs", "SELECT count(*) FROM river_job WHERE kind = 'ap_inbox'", nil},
+			[]any{postID(postURI)}, 1},
+		{"likes acknowledged once more", "SELECT count(*) FROM ap_inbox WHERE " +
+			"outcome = 'ignored: already counted for this actor'", nil, want - 1},
 	}
 	for _, c := range checks {
-		if got := in.count(c.query, c.args...); got != want {
-			t.Errorf("%s: %d, want %d", c.what, got, want)
+		if got := in.count(c.query, c.args...); got != c.want {
+			t.Errorf("%s: %d, want %d", c.what, got, c.want)
 		}
 	}
 	retried := in.count("SELECT count(*) FROM river_job WHERE kind = 'ap_inbox' AND attempt > 1")
