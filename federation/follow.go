@@ -23,6 +23,10 @@ func chiIdent(s string) schema.Ident { return schema.Ident(s) }
 // hostRE is a host name or address with an optional port, as in user@host.
 var hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 
+// ValidHost tells whether s is a host name or address with an optional
+// port and nothing else: no scheme, no path. Domains and handles use it.
+func ValidHost(s string) bool { return hostRE.MatchString(s) }
+
 // EnsureActors creates the portal's own actors on first start: the portal
 // Group whose featured timeline committees curate, and the instance actor
 // that signs fetches. Both get their keys at once.
@@ -90,7 +94,7 @@ func (s *Service) lookup(ctx context.Context, target string) (string, error) {
 	}
 	acct := strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@")
 	user, host, ok := strings.Cut(acct, "@")
-	if !ok || user == "" || !hostRE.MatchString(host) || strings.ContainsAny(user, "/?#@") {
+	if !ok || user == "" || !ValidHost(host) || strings.ContainsAny(user, "/?#@") {
 		return "", fmt.Errorf("%w: %q is neither a URL nor user@host", ErrMalformed, target)
 	}
 	scheme := "https"

@@ -43,12 +43,22 @@ func (s *Service) SubscribeRelay(ctx context.Context, relayActor, style string) 
 // isRelay tells whether uri is a relay the instance actor subscribed to
 // and that accepted.
 func (s *Service) isRelay(ctx context.Context, uri string) bool {
+	return s.countRelays(ctx, "ra.uri = ?", uri) > 0
+}
+
+// countRelays counts the accepted subscriptions of the instance actor to
+// relays whose actor row matches where.
+func (s *Service) countRelays(ctx context.Context, where string, arg any) int64 {
 	n, err := s.db.NewSelect().Model((*follow)(nil)).
 		Join("JOIN actors AS fa ON fa.id = follow.follower_id").
 		Join("JOIN actors AS ra ON ra.id = follow.followee_id").
 		Where("fa.local").Where("fa.kind = ?", timeline.KindInstance).
-		Where("ra.uri = ?", uri).Where("follow.accepted").Count(ctx)
-	return err == nil && n > 0
+		Where(where, arg).Where("follow.accepted").Count(ctx)
+	if err != nil {
+		s.log.Error("reading relay subscriptions", "error", err)
+		return 0
+	}
+	return n
 }
 
 // relayOnHost tells whether the instance actor subscribed to a relay on
@@ -59,12 +69,7 @@ func (s *Service) relayOnHost(ctx context.Context, uri string) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	n, err := s.db.NewSelect().Model((*follow)(nil)).
-		Join("JOIN actors AS fa ON fa.id = follow.follower_id").
-		Join("JOIN actors AS ra ON ra.id = follow.followee_id").
-		Where("fa.local").Where("fa.kind = ?", timeline.KindInstance).
-		Where("ra.domain = ?", u.Host).Where("follow.accepted").Count(ctx)
-	return err == nil && n > 0
+	return s.countRelays(ctx, "ra.domain = ?", u.Host) > 0
 }
 
 // onRelayed handles an activity a relay forwarded on behalf of another

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -120,16 +119,13 @@ func (s *settings) federation() (federation.Config, error) {
 	if err != nil {
 		return federation.Config{}, err
 	}
-	if !domainRE.MatchString(s.domain) {
+	if !federation.ValidHost(s.domain) {
 		return federation.Config{}, fmt.Errorf(
 			"--domain: %q is not a host name with an optional port (no scheme, no path)", s.domain)
 	}
 	return federation.Config{Domain: s.domain, Insecure: s.insecure, Hosts: hosts,
 		AuthorizedFetch: s.authFetch, Software: "portail-ess", Version: version}, nil
 }
-
-// domainRE is what --domain takes: a host name or IP address, and a port.
-var domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 
 // postgresConns bounds the portal's connections to PostgreSQL, whose
 // servers allow 100 by default: under a flood of requests the portal's
