@@ -30,6 +30,29 @@ var headingTag = regexp.MustCompile(`(?i)<(/?)h([1-6])\b`)
 // becomes U+FFFD. It is safe for concurrent use.
 func Sanitize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	out := pass(s)
+	// One pass is not always a fixed point: the HTML5 parser that balances
+	// the fragment builds trees its own serialisation does not reproduce
+	// (a heading inside a heading, an element fostered out of a table), so
+	// parsing the output again moves things once more. Real content settles
+	// in one pass, misnested markup in two or three; what still moves after
+	// maxPasses is left as its text, which is stable by construction.
+	for range maxPasses {
+		next := pass(out)
+		if next == out {
+			return out
+		}
+		out = next
+	}
+	return html.EscapeString(PlainText(out, 0))
+}
+
+// maxPasses bounds the passes Sanitize makes to reach a fixed point. The
+// fuzzer has not found an input that needs more than three.
+const maxPasses = 8
+
+// pass is one run of the policy and the balancing parser.
+func pass(s string) string {
 	out := policy.Sanitize(clampHeadings(s))
 
 	// Text and attribute values come out with their quotes escaped, so this
