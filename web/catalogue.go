@@ -4,6 +4,7 @@ package web
 const (
 	whyTooLarge     = "too large"
 	whyImageType    = "not an image the portal accepts"
+	whyImageBroken  = "an image the portal cannot read"
 	whyTimeRequired = "time required"
 	whyBadDateTime  = "not a valid date or time"
 	whyAltRequired  = "required with an image"
@@ -172,6 +173,7 @@ var catalogue = map[string]map[string]string{
 		"why.news or event":                         "actualité ou événement",
 		"why." + whyTooLarge:                        "trop lourde (5 Mo au plus)",
 		"why." + whyImageType:                       "seuls PNG, JPEG, WebP et GIF sont acceptés",
+		"why." + whyImageBroken:                     "fichier abîmé ou incomplet, l’image ne peut pas être lue",
 		"why." + whyTimeRequired:                    "l'heure est obligatoire",
 		"why." + whyBadDateTime:                     "date ou heure invalide",
 		"why." + whyAltRequired:                     "obligatoire avec une image",
@@ -400,6 +402,7 @@ var catalogue = map[string]map[string]string{
 		"why.news or event":                         "news or event",
 		"why." + whyTooLarge:                        "too large (5 MB at most)",
 		"why." + whyImageType:                       "only PNG, JPEG, WebP and GIF are accepted",
+		"why." + whyImageBroken:                     "the file is damaged or incomplete and cannot be read",
 		"why." + whyTimeRequired:                    "the time is required",
 		"why." + whyBadDateTime:                     "invalid date or time",
 		"why." + whyAltRequired:                     "required with an image",

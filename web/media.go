@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/ess-lyon/portal/timeline"
+	"github.com/ess-lyon/portal/web/imagemeta"
 )
 
 // maxImageBytes is the largest image an editor may upload.
@@ -50,8 +51,9 @@ func uploadedImage(r *http.Request) (*multipart.FileHeader, bool) {
 }
 
 // saveImage checks that an upload is an accepted image, judging by its
-// bytes rather than its name or declared type, and stores it in MediaDir
-// under a new random name, which it returns.
+// bytes rather than its name or declared type, removes the metadata the
+// camera wrote into it (a phone's photo carries where it was taken), and
+// stores it in MediaDir under a new random name, which it returns.
 func (s *Server) saveImage(fh *multipart.FileHeader) (string, error) {
 	if fh.Size > maxImageBytes {
 		return "", &timeline.FieldError{Field: "image", Why: whyTooLarge}
@@ -61,36 +63,37 @@ func (s *Server) saveImage(fh *multipart.FileHeader) (string, error) {
 		return "", fmt.Errorf("opening upload: %w", err)
 	}
 	defer f.Close()
-
-	head := make([]byte, 512)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	img, err := io.ReadAll(io.LimitReader(f, maxImageBytes+1))
+	if err != nil {
 		return "", fmt.Errorf("reading upload: %w", err)
 	}
-	ext, ok := imageExts[http.DetectContentType(head[:n])]
+	if len(img) > maxImageBytes {
+		return "", &timeline.FieldError{Field: "image", Why: whyTooLarge}
+	}
+
+	ext, ok := imageExts[http.DetectContentType(img)]
 	if !ok {
 		return "", &timeline.FieldError{Field: "image", Why: whyImageType}
 	}
+	if img, err = imagemeta.Strip(img); err != nil {
+		return "", &timeline.FieldError{Field: "image", Why: whyImageBroken}
+	}
 
 	name := randomHex(16) + ext
-	rest := io.LimitReader(f, maxImageBytes-int64(n))
-	if err := writeNewFile(filepath.Join(s.cfg.MediaDir, name), head[:n], rest); err != nil {
+	if err := writeNewFile(filepath.Join(s.cfg.MediaDir, name), img); err != nil {
 		return "", err
 	}
 	return name, nil
 }
 
-// writeNewFile creates path, which must not exist, with head then rest,
-// and removes it again if writing fails.
-func writeNewFile(path string, head []byte, rest io.Reader) error {
+// writeNewFile creates path, which must not exist, with data, and removes
+// it again if writing fails.
+func writeNewFile(path string, data []byte) error {
 	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", path, err)
 	}
-	_, err = out.Write(head)
-	if err == nil {
-		_, err = io.Copy(out, rest)
-	}
+	_, err = out.Write(data)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

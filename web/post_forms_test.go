@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/jpeg"
 	"net/http"
 	"net/url"
 	"os"
@@ -336,4 +339,44 @@ func TestImagesOfOlderPosts(t *testing.T) {
 			t.Errorf("%s saved again as %q, want %q", tt.stored, got, tt.shown)
 		}
 	}
+}
+
+// phoneJPEG returns a JPEG as a phone writes it, with where it was taken in
+// its Exif block.
+func phoneJPEG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00GPS 45.7640N 4.8357E")
+	seg := append([]byte{0xFF, 0xE1, 0, byte(len(exif) + 2)}, exif...)
+	plain := buf.Bytes()
+	return append(append(append([]byte{}, plain[:2]...), seg...), plain[2:]...)
+}
+
+func TestUploadedImagesLoseTheirMetadata(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p, _, c, token := editor(t, db)
+		form := url.Values{csrfField: {token}, "type": {"news"}, "title": {"Photo du marché"},
+			"body": {"Samedi."}, "image_alt": {"Un vélo rouge"}}
+		id := createdID(t, c.postMultipart("/espace/cafe/nouveau", form,
+			&upload{field: "image", name: "IMG_0042.jpg", data: phoneJPEG(t)}), "cafe")
+
+		img := c.get(p.reload(&timeline.Post{ID: id}).ImageURL)
+		wantStatus(t, "image", img, http.StatusOK)
+		if strings.Contains(img.body, "GPS") || strings.Contains(img.body, "45.7640N") {
+			t.Errorf("the stored image still says where it was taken: %q", img.body)
+		}
+		if _, err := jpeg.Decode(strings.NewReader(img.body)); err != nil {
+			t.Errorf("the stored image no longer decodes: %v", err)
+		}
+
+		// A file cut short is refused, with the reason.
+		cut := phoneJPEG(t)[:60]
+		res := c.postMultipart("/espace/cafe/nouveau", form,
+			&upload{field: "image", name: "cut.jpg", data: cut})
+		wantStatus(t, "broken image", res, http.StatusUnprocessableEntity)
+		indexOf(t, res.body, "fichier abîmé ou incomplet")
+	})
 }
