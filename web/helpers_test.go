@@ -104,6 +104,12 @@ func newPortal(t *testing.T, db *bun.DB, opts ...func(*Config)) *portal {
 	}
 	t.Cleanup(srv.Close)
 
+	// A second portal on the same database (another process, a restart)
+	// finds the curator already there.
+	if u, err := p.posts.UserByLogin(context.Background(), "curator"); err == nil {
+		p.curator = u
+		return p
+	}
 	p.curator = p.user("curator", func(u *timeline.User) { u.Committee = true })
 	return p
 }

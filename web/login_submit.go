@@ -17,32 +17,38 @@ var errBadCredentials = errors.New("web: wrong login or password")
 // loginFailures failures in loginWindow for the account or from the
 // client's address, it answers 429 without checking the password.
 func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
 	keys := []string{"login:" + login, "addr:" + clientAddr(r)}
-	now := s.posts.Now()
-	if s.limiter.blocked(now, keys...) {
+	try, blocked, err := s.beginAttempt(ctx, s.posts.Now(), keys...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if blocked {
 		w.Header().Set("Retry-After", strconv.Itoa(int(loginWindow.Seconds())))
 		s.serveError(w, r, http.StatusTooManyRequests, nil)
 		return
 	}
 
-	user, err := s.authenticate(r.Context(), login, r.PostFormValue("password"))
+	user, err := s.authenticate(ctx, login, r.PostFormValue("password"))
 	if errors.Is(err, errBadCredentials) {
-		s.limiter.fail(now, keys...)
 		msg := &formError{Message: tr(visitorFrom(r).lang, "login.failed")}
 		s.renderLogin(w, r, http.StatusUnauthorized, login, msg)
-		return
+		return // the attempt stays counted, as a failure
 	}
 	if err == nil {
 		err = s.signIn(w, r, user)
+	}
+	if err == nil {
+		// The account's failures are forgiven; the address's are not, or
+		// one valid account would let an address keep guessing others.
+		err = errors.Join(s.endAttempt(ctx, try), s.forgiveLogin(ctx, keys[0]))
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	// The account's failures are forgiven; the address's are not, or one
-	// valid account would let an address keep guessing others.
-	s.limiter.forget(keys[0])
 	http.Redirect(w, r, "/espace", http.StatusSeeOther)
 }
 

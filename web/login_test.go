@@ -151,3 +151,75 @@ func TestLoginRateLimit(t *testing.T) {
 			http.StatusSeeOther)
 	})
 }
+
+// TestLoginRateLimitIsShared shows that the failures live in the database:
+// a second portal process on the same database (or the same portal after
+// a restart) still refuses the account.
+func TestLoginRateLimitIsShared(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		first := newPortal(t, db)
+		first.user("alice", nil)
+		for i := range loginFailures {
+			wantStatus(t, fmt.Sprintf("failure %d", i+1),
+				first.clientFrom("127.0.0.2").tryLogin("alice", "guess"), http.StatusUnauthorized)
+		}
+		second := newPortal(t, db)
+		wantStatus(t, "alice on the second process", second.clientFrom("127.0.0.3").tryLogin("alice",
+			testPassword), http.StatusTooManyRequests)
+	})
+}
+
+// TestLoginRateLimitUnderConcurrentGuesses fires many guesses at once, each
+// from its own address: however they interleave, no more than
+// loginFailures of them reach the password check.
+func TestLoginRateLimitUnderConcurrentGuesses(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p := newPortal(t, db)
+		p.user("alice", nil)
+		const guesses = 4 * loginFailures
+		reqs := make([]func() (int, error), guesses)
+		for i := range reqs {
+			c := p.clientFrom(fmt.Sprintf("127.0.1.%d", i+1))
+			form := url.Values{"login": {"alice"}, "password": {"guess"},
+				csrfField: {c.token("/connexion")}}
+			reqs[i] = func() (int, error) {
+				res, err := c.http.PostForm(p.srv.URL+"/connexion", form)
+				if err != nil {
+					return 0, err
+				}
+				res.Body.Close()
+				return res.StatusCode, nil
+			}
+		}
+
+		statuses := make(chan int, guesses)
+		errs := make(chan error, guesses)
+		for _, req := range reqs {
+			go func() {
+				status, err := req()
+				statuses <- status
+				errs <- err
+			}()
+		}
+		checked := 0
+		for range guesses {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			switch status := <-statuses; status {
+			case http.StatusUnauthorized:
+				checked++
+			case http.StatusTooManyRequests:
+			default:
+				t.Errorf("a guess got status %d", status)
+			}
+		}
+		if checked > loginFailures {
+			t.Errorf("%d of %d concurrent guesses reached the password check, want at most %d",
+				checked, guesses, loginFailures)
+		}
+		if checked == 0 {
+			t.Error("no guess reached the password check")
+		}
+	})
+}

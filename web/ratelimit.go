@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Failed logins allowed per account and per client address in a window.
@@ -13,75 +16,79 @@ const (
 	loginWindow   = 15 * time.Minute
 )
 
-// limiter counts failures per key (an account, a client address) over a
-// sliding window. It is safe for concurrent use.
+// loginAttempt is a row of web_login_attempts: one try at signing in,
+// counted against one key (an account, a client address). The rows live
+// in the database so that a restart forgets nothing and several portal
+// processes share the count.
+type loginAttempt struct {
+	bun.BaseModel `bun:"table:web_login_attempts"`
+
+	ID      int64     `bun:",pk,autoincrement"`
+	Subject string    `bun:",notnull"`
+	TriedAt time.Time `bun:",notnull"`
+}
+
+// attempt is a login attempt in progress: its rows, one per key.
+type attempt struct {
+	ids []int64
+}
+
+// beginAttempt records an attempt against every key, then tells whether
+// any key has had more than loginFailures attempts in the window, this one
+// included. Recording before counting is what bounds concurrent guesses:
+// each sees the others' rows, so at most loginFailures of them reach the
+// password check, however many arrive at once.
 //
-// TODO: the counts live in this process's memory: a restart forgets them,
-// and several portal processes would each allow loginFailures. That is
-// enough for the one process the portal runs today; a shared store (the
-// database) is needed before running more.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
+// A blocked attempt's rows are removed again, so that an attacker who
+// keeps knocking does not keep an account locked past the window of its
+// last real failure.
+func (s *Server) beginAttempt(ctx context.Context, now time.Time, keys ...string) (*attempt, bool, error) {
+	_, err := s.db.NewDelete().Model((*loginAttempt)(nil)).
+		Where("tried_at <= ?", now.Add(-loginWindow)).Exec(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("clearing old login attempts: %w", err)
+	}
+	rows := make([]loginAttempt, len(keys))
+	for i, k := range keys {
+		rows[i] = loginAttempt{Subject: k, TriedAt: now}
+	}
+	if _, err := s.db.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
+		return nil, false, fmt.Errorf("recording a login attempt: %w", err)
+	}
+	a := &attempt{}
+	for _, row := range rows {
+		a.ids = append(a.ids, row.ID)
+	}
+
+	var most int
+	err = s.db.NewSelect().Model((*loginAttempt)(nil)).ColumnExpr("COUNT(*)").
+		Where("subject IN (?)", bun.In(keys)).Where("tried_at > ?", now.Add(-loginWindow)).
+		GroupExpr("subject").OrderExpr("1 DESC").Limit(1).Scan(ctx, &most)
+	if err != nil {
+		return nil, false, fmt.Errorf("counting login attempts: %w", err)
+	}
+	if most > loginFailures {
+		return nil, true, s.endAttempt(ctx, a)
+	}
+	return a, false, nil
 }
 
-// sweepAbove is the number of keys past which a failure sweeps out the
-// keys whose failures are all old, so the map cannot grow without bound.
-const sweepAbove = 10_000
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: make(map[string][]time.Time)}
+// endAttempt removes an attempt that turned out not to be a failure.
+func (s *Server) endAttempt(ctx context.Context, a *attempt) error {
+	_, err := s.db.NewDelete().Model((*loginAttempt)(nil)).Where("id IN (?)", bun.In(a.ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("removing a login attempt: %w", err)
+	}
+	return nil
 }
 
-// blocked tells whether any key has reached the limit at now.
-func (l *limiter) blocked(now time.Time, keys ...string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		if len(l.recent(now, k)) >= l.max {
-			return true
-		}
+// forgiveLogin clears an account's failures, when it signs in.
+func (s *Server) forgiveLogin(ctx context.Context, key string) error {
+	_, err := s.db.NewDelete().Model((*loginAttempt)(nil)).Where("subject = ?", key).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("clearing login failures: %w", err)
 	}
-	return false
-}
-
-// fail counts a failure against every key.
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > sweepAbove {
-		for k := range l.fails {
-			l.recent(now, k)
-		}
-	}
-	for _, k := range keys {
-		l.fails[k] = append(l.recent(now, k), now)
-	}
-}
-
-// forget clears a key's failures, when its account signs in.
-func (l *limiter) forget(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
-}
-
-// recent drops a key's failures older than the window and returns the
-// others. The caller holds l.mu.
-func (l *limiter) recent(now time.Time, key string) []time.Time {
-	list := l.fails[key]
-	i := 0
-	for i < len(list) && now.Sub(list[i]) >= l.window {
-		i++
-	}
-	if i == len(list) {
-		delete(l.fails, key)
-		return nil
-	}
-	l.fails[key] = list[i:]
-	return list[i:]
+	return nil
 }
 
 // clientAddr is the address of the request's peer, IPv6 ones cut to their

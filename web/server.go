@@ -47,8 +47,7 @@ type Server struct {
 	committee *charter.Committee
 	charter   *charter.Charter
 	pages     map[string]map[string]*template.Template // language, then page name
-	limiter   *limiter
-	dummyHash string // checked against when a login is unknown, to take as long
+	dummyHash string                                   // checked against when a login is unknown, to take as long
 	log       *slog.Logger
 }
 
@@ -84,7 +83,6 @@ func New(cfg Config, db *bun.DB, posts *timeline.Store,
 		committee: committee,
 		charter:   charter.Current(),
 		pages:     pages,
-		limiter:   newLimiter(loginFailures, loginWindow),
 		dummyHash: timeline.HashPassword(randomToken()),
 		log:       cfg.Logger,
 	}, nil
