@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -105,15 +106,34 @@ func writeNewFile(path string, data []byte) error {
 
 // removeImage deletes an image saveImage stored, when its post was not
 // saved after all.
-//
-// TODO: images replaced or left by deleted posts stay on disk; other
-// servers may still show them from copies of the post. A sweep of files no
-// post refers to would need the timeline to list image URLs.
 func (s *Server) removeImage(name string) error {
 	if err := os.Remove(filepath.Join(s.cfg.MediaDir, name)); err != nil {
 		return fmt.Errorf("removing unused image: %w", err)
 	}
 	return nil
+}
+
+// releaseImage deletes the uploaded image at addr once no live post or
+// organisation shows it: after its post was deleted, or given another
+// image or none. An editor who takes a photo down expects it gone from
+// the portal, not still served to whoever kept its address. Copies other
+// servers made are theirs; the Delete or Update they received asks them to
+// drop theirs.
+//
+// The post's change is already saved, so a failure here is logged, not
+// shown: the file stays, which is what happened before the change.
+func (s *Server) releaseImage(ctx context.Context, addr string) {
+	name, ok := strings.CutPrefix(s.mediaPath(addr), "/media/")
+	if !ok || !mediaName.MatchString(name) {
+		return // not an upload of this portal
+	}
+	inUse, err := s.posts.ImageInUse(ctx, name)
+	if err == nil && !inUse {
+		err = os.Remove(filepath.Join(s.cfg.MediaDir, name))
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.log.Warn("keeping an image no post shows", "image", name, "error", err)
+	}
 }
 
 // serveMedia serves an uploaded image with its own content type, no

@@ -3,7 +3,7 @@ package web
 import "net/http"
 
 // deletePost deletes a post, which leaves a tombstone answering 410, and
-// goes back to the workspace.
+// its uploaded image, and goes back to the workspace.
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	_, p, err := s.editablePost(r)
 	if err == nil {
@@ -13,5 +13,6 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.releaseImage(r.Context(), p.ImageURL)
 	http.Redirect(w, r, "/espace", http.StatusSeeOther)
 }

@@ -380,3 +380,64 @@ func TestUploadedImagesLoseTheirMetadata(t *testing.T) {
 		indexOf(t, res.body, "fichier abîmé ou incomplet")
 	})
 }
+
+// TestImagesGoWithTheirPost: an image replaced, removed or left by a deleted
+// post is no longer served, unless another post still shows it.
+func TestImagesGoWithTheirPost(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p, org, c, token := editor(t, db)
+		create := func(title string) (int64, string) {
+			form := url.Values{csrfField: {token}, "type": {"news"}, "title": {title},
+				"body": {"Texte."}, "image_alt": {"Un vélo rouge"}}
+			id := createdID(t, c.postMultipart("/espace/cafe/nouveau", form,
+				&upload{field: "image", name: "velo.png", data: pngImage(t)}), "cafe")
+			return id, p.reload(&timeline.Post{ID: id}).ImageURL
+		}
+		edit := func(id int64, change func(url.Values), up *upload) {
+			action := "/espace/cafe/" + strconv.FormatInt(id, 10) + "/modifier"
+			form := formValues(t, c.get(action).body, action)
+			change(form)
+			wantStatus(t, "editing", c.postMultipart(action, form, up), http.StatusSeeOther)
+		}
+		served := func(path string) bool {
+			return c.get(path).status == http.StatusOK
+		}
+
+		replaced, first := create("Remplacée")
+		edit(replaced, func(url.Values) {}, &upload{field: "image", name: "autre.png", data: pngImage(t)})
+		second := p.reload(&timeline.Post{ID: replaced}).ImageURL
+		if second == first || served(first) || !served(second) {
+			t.Errorf("after a new image: old %s served %v, new %s served %v",
+				first, served(first), second, served(second))
+		}
+
+		removed, image := create("Sans image")
+		edit(removed, func(f url.Values) { f.Set("remove_image", "1") }, nil)
+		if served(image) {
+			t.Errorf("a removed image is still served at %s", image)
+		}
+
+		// Another post (published from a file) shows the same image: it
+		// stays while that post lives.
+		deleted, shared := create("Supprimée")
+		other := &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "Reprise",
+			ImageURL: shared, ImageAlt: "Le même vélo"}
+		if err := p.posts.CreatePost(context.Background(), other); err != nil {
+			t.Fatal(err)
+		}
+		deletePath := "/espace/cafe/" + strconv.FormatInt(deleted, 10) + "/supprimer"
+		wantStatus(t, "deleting", c.post(deletePath, url.Values{csrfField: {token}}), http.StatusSeeOther)
+		if !served(shared) {
+			t.Errorf("%s is gone while another post shows it", shared)
+		}
+		deletePath = "/espace/cafe/" + strconv.FormatInt(other.ID, 10) + "/supprimer"
+		wantStatus(t, "deleting the other", c.post(deletePath, url.Values{csrfField: {token}}),
+			http.StatusSeeOther)
+		if served(shared) {
+			t.Errorf("%s is still served once no post shows it", shared)
+		}
+		if !served(second) {
+			t.Errorf("an image in use, %s, went away", second)
+		}
+	})
+}

@@ -28,5 +28,8 @@ func (s *Server) updatePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if edited.ImageURL != p.ImageURL {
+		s.releaseImage(r.Context(), p.ImageURL) // replaced or removed
+	}
 	http.Redirect(w, r, postPath(org.Username, p.ID), http.StatusSeeOther)
 }
