@@ -72,7 +72,9 @@ func inboxFlood(t *testing.T, bin, kind string, sum *summary) {
 
 // pagesBesideSlowPeers times GET / on an idle portal, then while the
 // fan-out's deliveries wait on slow and silent servers: a visitor must not
-// wait for them. The portal keeps its production timing: the quick
+// wait for them. That is what it checks; the ratio of busy to idle times
+// is printed, not held to a bound, since it measures the machine (a
+// loaded CI runner) as much as the portal. The portal keeps its production timing: the quick
 // polling of the other scenarios costs pages more than slow servers do.
 func pagesBesideSlowPeers(t *testing.T, bin, kind string, sum *summary) {
 	peers := startPeers(t, []peerMode{peerSlow, peerSlow, peerSilent, peerSilent, peerAbsent})
@@ -88,10 +90,10 @@ func pagesBesideSlowPeers(t *testing.T, bin, kind string, sum *summary) {
 	busy := pageTimes(t, in, "/", 21)
 	ratio := float64(median(busy)) / float64(median(idle))
 	p90, worst := busy[len(busy)*9/10], busy[len(busy)-1]
-	if ratio > maxPageRatio || p90 > slowPeerDelay/2 {
+	if p90 > slowPeerDelay/2 {
 		t.Errorf("GET / took %s (median; 90th percentile %s) beside slow servers, %s idle: "+
-			"ratio %.1f, want at most %d and no wait for a server", median(busy), p90,
-			median(idle), ratio, maxPageRatio)
+			"pages wait for servers that answer in %s", median(busy), p90, median(idle),
+			slowPeerDelay)
 	}
 	sum.add(t, fmt.Sprintf("page-ratio=%.1f", ratio),
 		"GET / beside slow and silent servers: median %s (p90 %s, max %s), idle %s: "+
@@ -100,12 +102,6 @@ func pagesBesideSlowPeers(t *testing.T, bin, kind string, sum *summary) {
 	// A graceful stop would wait for the silent servers' timeouts.
 	p.kill()
 }
-
-// maxPageRatio bounds how much slower GET / may be, in the median, while
-// deliveries wait on slow servers than when the portal is idle; single
-// requests may meet a scheduling hiccup, so the 90th percentile is only
-// held below the slow servers' delay.
-const maxPageRatio = 5
 
 // publishOne publishes a news item by actor with the CLI and returns its
 // URI.
