@@ -99,7 +99,8 @@ func (s *Service) serveFeatured(w http.ResponseWriter, r *http.Request) {
 	var posts []*timeline.Post
 	if a.Kind == timeline.KindPortal {
 		var err error
-		if posts, err = s.posts.FeaturedPosts(r.Context(), collectionPage); err != nil {
+		posts, _, err = s.posts.FeaturedPosts(r.Context(), timeline.Page{Limit: collectionPage})
+		if err != nil {
 			s.serverError(w, err)
 			return
 		}

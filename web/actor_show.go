@@ -47,9 +47,9 @@ func (s *Server) loadActor(ctx context.Context, a *timeline.Actor) (*actorView, 
 		IsPortal: a.Kind == timeline.KindPortal}
 	var err error
 	if v.IsPortal {
-		v.Posts, err = s.posts.FeaturedPosts(ctx, actorPosts)
+		v.Posts, _, err = s.posts.FeaturedPosts(ctx, timeline.Page{Limit: actorPosts})
 	} else {
-		v.Posts, err = s.posts.ActorPosts(ctx, a.ID, timeline.Page{Limit: actorPosts})
+		v.Posts, _, err = s.posts.ActorPosts(ctx, a.ID, timeline.Page{Limit: actorPosts})
 	}
 	if err != nil {
 		return nil, err

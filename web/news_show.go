@@ -8,7 +8,7 @@ import (
 
 // showNews serves the local news, newest first.
 func (s *Server) showNews(w http.ResponseWriter, r *http.Request) {
-	news, err := s.posts.LatestNews(r.Context(), timeline.Page{Limit: listItems})
+	news, _, err := s.posts.LatestNews(r.Context(), timeline.Page{Limit: listItems})
 	if err != nil {
 		s.fail(w, r, err)
 		return

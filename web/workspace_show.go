@@ -38,7 +38,7 @@ func (s *Server) loadWorkspace(ctx context.Context, userID int64) ([]orgPosts, e
 	}
 	out := make([]orgPosts, 0, len(members))
 	for _, m := range members {
-		posts, err := s.posts.ActorPosts(ctx, m.ActorID, timeline.Page{Limit: workspacePosts})
+		posts, _, err := s.posts.ActorPosts(ctx, m.ActorID, timeline.Page{Limit: workspacePosts})
 		if err != nil {
 			return nil, err
 		}
