@@ -55,8 +55,8 @@ func ParseCursor(s string) (Cursor, error) {
 	return Cursor{At: t, ID: n}, nil
 }
 
-// Page bounds a listing: at most Limit posts (20 when unset, 100 at most),
-// those that follow After in the listing's order.
+// Page bounds a listing: at most Limit posts (20 when Limit is unset or over
+// 100), those that follow After in the listing's order.
 type Page struct {
 	Limit int
 	After Cursor
