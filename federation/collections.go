@@ -1,18 +1,24 @@
 package federation
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/uptrace/bun"
 
 	"github.com/ess-lyon/portal/timeline"
 )
 
-// collectionPage is how many items a collection page holds.
+// collectionPage is how many items a page of the outbox holds, and how
+// many featured posts the featured collection lists.
 const collectionPage = 20
 
-// collection is an OrderedCollection of all its items on one page when
-// they are few, or of its count and first page otherwise.
+// collection is an OrderedCollection that holds all its items, or only
+// their count once the caller deletes them.
 func collection(id string, total int, items []any) Document {
 	d := Document{"@context": ldContext, "id": id, "type": "OrderedCollection",
 		"totalItems": total}
@@ -32,27 +38,100 @@ func (s *Service) collectionActor(w http.ResponseWriter, r *http.Request) *timel
 	return a
 }
 
-// serveOutbox lists the actor's latest public activities.
+// serveOutbox serves an actor's public activities, newest first, paged as
+// Mastodon pages its own: the collection gives the count and links its
+// first page, ?page=true; each page links the next, ?max_id=N&page=true,
+// which holds the activities before the one numbered N, the last it holds.
+// Rows are numbered in the order they are stored, so a page read later
+// still starts where the one before ended. Any other query string is sent
+// to the address the portal writes for it, so that every document's id is
+// the address it is served at.
 func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	a := s.collectionActor(w, r)
 	if a == nil {
 		return
 	}
-	q := s.db.NewSelect().Model((*activity)(nil)).Where("actor_id = ?", a.ID).Where("audience != ?", toGroupAware).
-		Where("type IN ('Create', 'Announce')")
-	total, err := q.Count(r.Context())
+	id := s.cfg.ActorURI(a) + "/outbox"
+	paged, maxID, err := outboxQuery(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if want := outboxPageQuery(paged, maxID); r.URL.RawQuery != want {
+		http.Redirect(w, r, strings.TrimSuffix(id+"?"+want, "?"), http.StatusFound)
+		return
+	}
+	if !paged {
+		s.serveOutboxCollection(w, r, a, id)
+		return
+	}
+	s.serveOutboxPage(w, r, a, id, maxID)
+}
+
+// outboxQuery reads an outbox's query string: whether it asks for a page,
+// and before which activity (0 for the first page).
+func outboxQuery(q url.Values) (paged bool, maxID int64, err error) {
+	if !q.Has("max_id") {
+		return q.Get("page") == "true", 0, nil
+	}
+	maxID, err = strconv.ParseInt(q.Get("max_id"), 10, 64)
+	if err != nil || maxID <= 0 {
+		return false, 0, errors.New("max_id must be a positive number")
+	}
+	return true, maxID, nil
+}
+
+// outboxPageQuery is the query string of the outbox's collection, its
+// first page or the page before maxID, as the portal writes it.
+func outboxPageQuery(paged bool, maxID int64) string {
+	switch {
+	case !paged:
+		return ""
+	case maxID == 0:
+		return "page=true"
+	}
+	return "max_id=" + strconv.FormatInt(maxID, 10) + "&page=true"
+}
+
+// outbox selects the activities an actor's outbox lists: what it
+// published and shared, to the public, without the copies of its shares
+// that group-aware followers get in their own form.
+func (s *Service) outbox(model any, actorID int64) *bun.SelectQuery {
+	return s.db.NewSelect().Model(model).Where("actor_id = ?", actorID).
+		Where("type IN ('Create', 'Announce')").Where("audience != ?", toGroupAware)
+}
+
+func (s *Service) serveOutboxCollection(w http.ResponseWriter, r *http.Request,
+	a *timeline.Actor, id string) {
+	total, err := s.outbox((*activity)(nil), a.ID).Count(r.Context())
 	if err != nil {
 		s.serverError(w, err)
 		return
 	}
+	writeDocument(w, http.StatusOK, Document{"@context": ldContext, "id": id,
+		"type": "OrderedCollection", "totalItems": total,
+		"first": id + "?" + outboxPageQuery(true, 0)})
+}
+
+// serveOutboxPage serves the page of activities before maxID, or the
+// latest ones when it is 0. It reads one more than a page holds, to link
+// the next page only when there is one.
+func (s *Service) serveOutboxPage(w http.ResponseWriter, r *http.Request, a *timeline.Actor,
+	id string, maxID int64) {
 	var acts []activity
-	err = s.db.NewSelect().Model(&acts).Where("actor_id = ?", a.ID).
-		Where("type IN ('Create', 'Announce')").Where("audience != ?", toGroupAware).
-		OrderExpr("id DESC").
-		Limit(collectionPage).Scan(r.Context())
-	if err != nil {
+	q := s.outbox(&acts, a.ID).OrderExpr("id DESC").Limit(collectionPage + 1)
+	if maxID > 0 {
+		q = q.Where("id < ?", maxID)
+	}
+	if err := q.Scan(r.Context()); err != nil {
 		s.serverError(w, err)
 		return
+	}
+	page := Document{"@context": ldContext, "id": id + "?" + outboxPageQuery(true, maxID),
+		"type": "OrderedCollectionPage", "partOf": id}
+	if len(acts) > collectionPage {
+		acts = acts[:collectionPage]
+		page["next"] = id + "?" + outboxPageQuery(true, acts[len(acts)-1].ID)
 	}
 	items := make([]any, 0, len(acts))
 	for _, act := range acts {
@@ -60,7 +139,8 @@ func (s *Service) serveOutbox(w http.ResponseWriter, r *http.Request) {
 			items = append(items, embedded(doc))
 		}
 	}
-	writeDocument(w, http.StatusOK, collection(s.cfg.ActorURI(a)+"/outbox", int(total), items))
+	page["orderedItems"] = items
+	writeDocument(w, http.StatusOK, page)
 }
 
 // serveFollowers gives the count of followers; like Mastodon's default it
@@ -96,10 +176,14 @@ func (s *Service) serveFeatured(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
+	// TODO: only the latest featured posts are listed and counted; Mastodon
+	// reads a featured collection as a few pinned posts, not as a timeline
+	// to page through, so the rest would go unread by it anyway.
 	var posts []*timeline.Post
 	if a.Kind == timeline.KindPortal {
 		var err error
-		if posts, err = s.posts.FeaturedPosts(r.Context(), collectionPage); err != nil {
+		posts, _, err = s.posts.FeaturedPosts(r.Context(), timeline.Page{Limit: collectionPage})
+		if err != nil {
 			s.serverError(w, err)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/uptrace/bun"
 
 	"github.com/ess-lyon/portal/migrations"
 	"github.com/ess-lyon/portal/migrations/dbtest"
@@ -20,7 +21,13 @@ import (
 // database, with its own actors and one organisation.
 func newTestService(t *testing.T, client *http.Client) (*Service, *timeline.Actor) {
 	t.Helper()
-	db := dbtest.Open(t, "sqlite")
+	return newTestServiceOn(t, dbtest.Open(t, "sqlite"), client)
+}
+
+// newTestServiceOn is newTestService on a fresh database of any kind.
+func newTestServiceOn(t *testing.T, db *bun.DB, client *http.Client) (*Service,
+	*timeline.Actor) {
+	t.Helper()
 	posts := timeline.New(db)
 	s, err := New(Config{Domain: "lyon.test", Software: "portail-ess", Version: "test"},
 		db, posts, migrations.QueueDriver(db), Options{HTTPClient: client})

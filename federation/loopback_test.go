@@ -238,12 +238,16 @@ func TestAuthorizedFetch(t *testing.T) {
 		return resp.StatusCode
 	}
 	for path, want := range map[string]int{"/@asso": 401, "/@asso/outbox": 401,
+		"/@asso/outbox?page=true": 401, "/@asso/outbox?max_id=1&page=true": 401,
+		"/@asso/outbox?page=1": 401, "/@asso/outbox?max_id=x": 401,
 		"/actor": 200, "/.well-known/webfinger?resource=acct:asso@" + a.host: 200} {
 		if got := get(path); got != want {
 			t.Errorf("unsigned GET %s: %d, want %d", path, got, want)
 		}
 	}
-	if _, err := b.s.fetch(ctx, "http://"+a.host+"/@asso"); err != nil {
-		t.Errorf("signed fetch by another portal: %v", err)
+	for _, path := range []string{"/@asso", "/@asso/outbox", "/@asso/outbox?page=true"} {
+		if _, err := b.s.fetch(ctx, "http://"+a.host+path); err != nil {
+			t.Errorf("signed fetch of %s by another portal: %v", path, err)
+		}
 	}
 }

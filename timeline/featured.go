@@ -73,15 +73,15 @@ func (s *Store) IsFeatured(ctx context.Context, postID int64) (bool, error) {
 	return n > 0, nil
 }
 
-// FeaturedPosts lists the featured timeline, most recently featured first.
-func (s *Store) FeaturedPosts(ctx context.Context, limit int) ([]*Post, error) {
+// FeaturedPosts lists a page of the featured timeline, most recently
+// featured first, and the cursor of the next page.
+func (s *Store) FeaturedPosts(ctx context.Context, pg Page) ([]*Post, Cursor, error) {
 	var out []*Post
-	err := s.livePosts(&out).
-		Join("JOIN featured_items AS fi ON fi.post_id = post.id").
-		OrderExpr("fi.featured_at DESC, post.id DESC").Limit(Page{Limit: limit}.limit()).
-		Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing featured posts: %w", err)
+	q := s.livePosts(&out).ColumnExpr("post.*").ColumnExpr("fi.featured_at").
+		Join("JOIN featured_items AS fi ON fi.post_id = post.id")
+	if err := pg.keyset(q, "fi.featured_at", true).Scan(ctx); err != nil {
+		return nil, Cursor{}, fmt.Errorf("listing featured posts: %w", err)
 	}
-	return out, nil
+	posts, next := pg.cut(out, func(p *Post) time.Time { return p.FeaturedAt })
+	return posts, next, nil
 }

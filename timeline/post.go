@@ -74,6 +74,10 @@ type Post struct {
 	PublishedAt   time.Time `bun:",notnull"`
 	UpdatedAt     time.Time `bun:",notnull"`
 	DeletedAt     time.Time `bun:",nullzero"`
+
+	// FeaturedAt is when the post entered the featured timeline; only
+	// [Store.FeaturedPosts] reads it.
+	FeaturedAt time.Time `bun:",scanonly"`
 }
 
 // Location returns the event's zone, or the default one.

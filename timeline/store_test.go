@@ -88,7 +88,7 @@ func TestHookFailureRollsBack(t *testing.T) {
 		if err == nil {
 			t.Fatal("CreatePost succeeded although its hook failed")
 		}
-		news, err := s.LatestNews(ctx, timeline.Page{})
+		news, _, err := s.LatestNews(ctx, timeline.Page{})
 		if err != nil || len(news) != 0 {
 			t.Errorf("news after a failed hook: %d posts, %v", len(news), err)
 		}
@@ -153,7 +153,7 @@ func TestUpcomingEventsSoonestFirst(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := s.UpcomingEvents(ctx, now, 10)
+		got, _, err := s.UpcomingEvents(ctx, now, timeline.Page{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,14 +188,15 @@ func TestFeaturedTimeline(t *testing.T) {
 		if err := s.Feature(ctx, a.ID, 2); !errors.Is(err, timeline.ErrExists) {
 			t.Errorf("featuring twice: %v, want ErrExists", err)
 		}
-		got, err := s.FeaturedPosts(ctx, 10)
+		got, _, err := s.FeaturedPosts(ctx, timeline.Page{Limit: 10})
 		if err != nil || len(got) != 2 || got[0].Title != "A" {
 			t.Fatalf("featured = %v, %v; want A then B", got, err)
 		}
 		if err := s.DeletePost(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.FeaturedPosts(ctx, 10); len(got) != 1 || got[0].Title != "B" {
+		got, _, _ = s.FeaturedPosts(ctx, timeline.Page{Limit: 10})
+		if len(got) != 1 || got[0].Title != "B" {
 			t.Errorf("featured after deleting A = %v", got)
 		}
 		if err := s.Unfeature(ctx, b.ID); err != nil {

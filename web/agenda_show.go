@@ -1,17 +1,27 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
 
-// listItems is how many posts the agenda and the news list show.
-// TODO: page through older news and further events once there are more.
-const listItems = 100
+	"github.com/ess-lyon/portal/timeline"
+)
 
-// showAgenda serves the coming events, soonest first.
+// showAgenda serves a page of the coming events, soonest first; ?apres=
+// names the last event of the page before.
 func (s *Server) showAgenda(w http.ResponseWriter, r *http.Request) {
-	events, err := s.posts.UpcomingEvents(r.Context(), s.posts.Now(), listItems)
+	at, err := cursorParam(r, laterParam)
+	if err != nil {
+		s.serveError(w, r, http.StatusBadRequest, err)
+		return
+	}
+	events, next, err := s.posts.UpcomingEvents(r.Context(), s.posts.Now(),
+		timeline.Page{Limit: listItems, After: at})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "agenda", tr(visitorFrom(r).lang, "agenda.heading"), events)
+	lang := visitorFrom(r).lang
+	pg := newPager(lang, "/agenda", laterParam, "agenda", at, next)
+	s.render(w, r, http.StatusOK, "agenda", tr(lang, "agenda.heading"),
+		listView{Posts: events, Pager: pg})
 }

@@ -49,8 +49,13 @@ var catalogue = map[string]map[string]string{
 		"agenda.heading": "Agenda",
 		"agenda.lead":    "Les événements à venir, du plus proche au plus lointain.",
 		"agenda.empty":   "Aucun événement à venir.",
+		"agenda.next":    "Suivants",
+		"agenda.first":   "Les plus proches",
 		"news.heading":   "Actualités",
 		"news.empty":     "Aucune actualité pour le moment.",
+		"news.next":      "Plus anciennes",
+		"news.first":     "Les plus récentes",
+		"pager.label":    "Pages de la liste",
 
 		"directory.heading": "Annuaire des organisations",
 		"directory.lead":    "Les organisations de l'ESS lyonnaise qui publient sur le portail.",
@@ -66,6 +71,8 @@ var catalogue = map[string]map[string]string{
 		"org.follow_text": "Depuis Mastodon ou un autre serveur du fédivers, cherchez ce compte :",
 		"org.posts":       "Publications",
 		"org.no_posts":    "Aucune publication pour le moment.",
+		"org.next":        "Publications plus anciennes",
+		"org.first":       "Les plus récentes",
 
 		"charter.contents":    "Sommaire",
 		"charter.french_only": "La charte est publiée en français.",
@@ -116,6 +123,9 @@ var catalogue = map[string]map[string]string{
 		"workspace.delete":         "Supprimer",
 		"workspace.no_posts":       "Aucune publication pour le moment.",
 		"workspace.no_orgs":        "Votre compte ne publie encore pour aucune organisation.",
+		"workspace.next":           "Publications plus anciennes",
+		"workspace.first":          "Les plus récentes",
+		"workspace.all":            "Toutes mes organisations",
 
 		"form.new_news":     "Nouvelle actualité",
 		"form.new_event":    "Nouvel événement",
@@ -223,7 +233,8 @@ var catalogue = map[string]map[string]string{
 
 		"error.home":      "Retour à l'accueil",
 		"error.400.title": "Requête incorrecte",
-		"error.400.text":  "Le formulaire envoyé n'a pas pu être lu.",
+		"error.400.text": "La demande n'a pas pu être lue\u00a0: " +
+			"un lien ou un formulaire est incorrect.",
 		"error.403.title": "Accès refusé",
 		"error.403.text": "Vous n'avez pas le droit de faire cela. " +
 			"Si vous veniez d'un formulaire, rechargez la page et réessayez.",
@@ -278,8 +289,13 @@ var catalogue = map[string]map[string]string{
 		"agenda.heading": "Events",
 		"agenda.lead":    "Coming events, soonest first.",
 		"agenda.empty":   "No coming events.",
+		"agenda.next":    "Later events",
+		"agenda.first":   "Soonest events",
 		"news.heading":   "News",
 		"news.empty":     "No news yet.",
+		"news.next":      "Older",
+		"news.first":     "Newest",
+		"pager.label":    "Pages of the list",
 
 		"directory.heading": "Directory of organisations",
 		"directory.lead": "The organisations of Lyon's social and solidarity economy " +
@@ -296,6 +312,8 @@ var catalogue = map[string]map[string]string{
 		"org.follow_text": "From Mastodon or another fediverse server, search for this account:",
 		"org.posts":       "Posts",
 		"org.no_posts":    "No posts yet.",
+		"org.next":        "Older posts",
+		"org.first":       "Newest posts",
 
 		"charter.contents":    "Contents",
 		"charter.french_only": "The charter is published in French.",
@@ -346,6 +364,9 @@ var catalogue = map[string]map[string]string{
 		"workspace.delete":         "Delete",
 		"workspace.no_posts":       "No posts yet.",
 		"workspace.no_orgs":        "Your account does not publish for any organisation yet.",
+		"workspace.next":           "Older posts",
+		"workspace.first":          "Newest posts",
+		"workspace.all":            "All my organisations",
 
 		"form.new_news":      "New news item",
 		"form.new_event":     "New event",
@@ -450,7 +471,7 @@ var catalogue = map[string]map[string]string{
 
 		"error.home":      "Back to the homepage",
 		"error.400.title": "Bad request",
-		"error.400.text":  "The form sent could not be read.",
+		"error.400.text":  "The request could not be read: a link or a form is malformed.",
 		"error.403.title": "Forbidden",
 		"error.403.text": "You are not allowed to do this. " +
 			"If you came from a form, reload the page and try again.",

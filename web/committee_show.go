@@ -60,15 +60,16 @@ func (s *Server) renderCommittee(w http.ResponseWriter, r *http.Request, status 
 // loadCommittee lists the featured posts, then the coming events and the
 // recent news not featured.
 func (s *Server) loadCommittee(ctx context.Context, lang string) (*committeeView, error) {
-	featured, err := s.posts.FeaturedPosts(ctx, committeeItems)
+	featured, _, err := s.posts.FeaturedPosts(ctx, timeline.Page{Limit: committeeItems})
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.posts.UpcomingEvents(ctx, s.posts.Now(), committeeItems)
+	events, _, err := s.posts.UpcomingEvents(ctx, s.posts.Now(),
+		timeline.Page{Limit: committeeItems})
 	if err != nil {
 		return nil, err
 	}
-	news, err := s.posts.LatestNews(ctx, timeline.Page{Limit: committeeItems})
+	news, _, err := s.posts.LatestNews(ctx, timeline.Page{Limit: committeeItems})
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func TestCSRF(t *testing.T) {
 			res := c.post("/espace/cafe/nouveau", tt.form, tt.headers...)
 			wantStatus(t, tt.name, res, tt.want)
 		}
-		posts, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
+		posts, _, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}

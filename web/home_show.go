@@ -36,13 +36,14 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loadHome(ctx context.Context) (*homeView, error) {
 	v := new(homeView)
 	var err error
-	if v.Featured, err = s.posts.FeaturedPosts(ctx, homeItems); err != nil {
+	page := timeline.Page{Limit: homeItems}
+	if v.Featured, _, err = s.posts.FeaturedPosts(ctx, page); err != nil {
 		return nil, err
 	}
-	if v.Events, err = s.posts.UpcomingEvents(ctx, s.posts.Now(), homeItems); err != nil {
+	if v.Events, _, err = s.posts.UpcomingEvents(ctx, s.posts.Now(), page); err != nil {
 		return nil, err
 	}
-	if v.News, err = s.posts.LatestNews(ctx, timeline.Page{Limit: homeItems}); err != nil {
+	if v.News, _, err = s.posts.LatestNews(ctx, page); err != nil {
 		return nil, err
 	}
 	if v.Organisations, err = s.posts.Organisations(ctx); err != nil {

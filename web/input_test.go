@@ -61,7 +61,7 @@ func TestNULRefused(t *testing.T) {
 		if got := p.reload(post); got.Title != "Horaires" {
 			t.Errorf("title %q after refused edits, want Horaires", got.Title)
 		}
-		posts, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
+		posts, _, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}

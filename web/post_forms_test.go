@@ -173,7 +173,7 @@ func TestFormErrors(t *testing.T) {
 			indexOf(t, res.body, tt.want)
 			indexOf(t, res.body, `role="alert"`)
 		}
-		posts, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
+		posts, _, err := p.posts.ActorPosts(context.Background(), org.ID, timeline.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +208,7 @@ func TestEditAndDelete(t *testing.T) {
 		wantStatus(t, "delete confirmation", res, http.StatusOK)
 		indexOf(t, res.body, `action="/espace/cafe/`+id+`/supprimer"`)
 		indexOf(t, res.body, "C&#39;est définitif.")
-		if n, _ := p.posts.LatestNews(context.Background(), timeline.Page{}); len(n) != 1 {
+		if n, _, _ := p.posts.LatestNews(context.Background(), timeline.Page{}); len(n) != 1 {
 			t.Errorf("asking to delete deleted the post")
 		}
 

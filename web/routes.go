@@ -38,6 +38,7 @@ func (s *Server) Routes(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser, s.checkCSRF)
 			r.Get("/espace", s.showWorkspace)
+			r.Get("/espace/{name}", s.showWorkspaceOrg)
 			r.Get("/espace/{name}/nouveau", s.newPost)
 			r.Post("/espace/{name}/nouveau", s.createPost)
 			r.Get("/espace/{name}/{id}/modifier", s.editPost)

@@ -762,14 +762,17 @@ func pagesObeyCSP(t *testing.T, b *browser, s *browserSite) {
 	}
 
 	// The public pages in French, then a few in English, then the editor's
-	// pages, still in English.
+	// pages, still in English. The cursors at either end of time show the
+	// lists' links between pages, whatever the site holds.
 	for _, p := range []string{"/", "/agenda", "/actualites", "/annuaire", "/charte",
-		"/@" + orgName, s.eventPath, "/connexion", "/?lang=en", "/charte", "/annuaire"} {
+		"/@" + orgName, s.eventPath, "/connexion", "/?lang=en", "/charte", "/annuaire",
+		"/actualites?avant=" + lastCursor, "/agenda?apres=1_1"} {
 		checkCleanPage(t, tb, p)
 	}
 	tb.login(editorLogin, s.password)
 	for _, p := range []string{"/espace", "/espace/" + orgName + "/nouveau?type=event",
-		"/espace/" + orgName + "/nouveau?type=news", s.newsPath} {
+		"/espace/" + orgName + "/nouveau?type=news", s.newsPath,
+		"/espace/" + orgName + "?avant=" + lastCursor} {
 		checkCleanPage(t, tb, p)
 	}
 	proveCSPWatched(t, tb)
@@ -778,7 +781,11 @@ func pagesObeyCSP(t *testing.T, b *browser, s *browserSite) {
 // keyLike matches a message key shown instead of its text, which is how
 // the portal shows a message missing from its catalogue.
 const keyLike = `/\b(site|nav|footer|home|agenda|news|directory|org|charter|post|login|` +
-	`workspace|form|field|why|committee|legal|error)\.[a-z_]+\b/`
+	`workspace|form|field|why|committee|legal|error|pager)\.[a-z_]+\b/`
+
+// lastCursor is a list cursor at the end of time: the page after it holds
+// every post of a list newest first, and links back to the first page.
+const lastCursor = "253402300799999999_1"
 
 // checkCleanPage opens a page and checks it has no script, no inline
 // handler or style, no policy violation, no console message and no
