@@ -1,12 +1,16 @@
 package federation
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
+
+	"github.com/ess-lyon/portal/timeline"
 )
 
 // newActivityURI makes a fresh identifier for an activity the portal
@@ -90,4 +94,45 @@ func (s *Service) buildActivity(kind, id, actorURI string, object any,
 		return nil, err
 	}
 	return s.wrap(t, id, actorURI, object, to, cc)
+}
+
+// errDeleted is returned by current for an activity whose post is deleted.
+var errDeleted = errors.New("federation: deleted")
+
+// current returns a stored activity as it should be served now, or
+// errDeleted when what it published has since been deleted.
+//
+// Activities are stored as they were sent, but a post changes after its
+// Create: an edit must not leave the first text readable in the outbox, and
+// a deletion must take the text away everywhere the portal serves it. So
+// the Create (or Update) of a local post carries the post as it is now,
+// and the activities of a deleted post, its shares included, are gone.
+func (s *Service) current(ctx context.Context, act *activity) (Document, error) {
+	doc, err := decodeDocument(act.Body)
+	if err != nil {
+		return nil, err
+	}
+	ref, ok := s.cfg.parseLocal(act.ObjectURI)
+	if !ok || ref.postID == 0 || (act.Type != "Create" && act.Type != "Update" && act.Type != "Announce") {
+		return doc, nil
+	}
+	p, err := s.posts.Post(ctx, ref.postID)
+	if errors.Is(err, timeline.ErrNotFound) {
+		return doc, nil // not a post of this portal after all
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.Deleted() {
+		return nil, fmt.Errorf("activity %s: %w", act.URI, errDeleted)
+	}
+	if act.Type == "Announce" {
+		return doc, nil
+	}
+	object, err := s.postDocument(p.Actor, p)
+	if err != nil {
+		return nil, err
+	}
+	doc["object"] = embedded(object)
+	return doc, nil
 }

@@ -134,10 +134,16 @@ func (s *Service) serveOutboxPage(w http.ResponseWriter, r *http.Request, a *tim
 		page["next"] = id + "?" + outboxPageQuery(true, acts[len(acts)-1].ID)
 	}
 	items := make([]any, 0, len(acts))
-	for _, act := range acts {
-		if doc, err := decodeDocument(act.Body); err == nil {
-			items = append(items, embedded(doc))
+	for i := range acts {
+		doc, err := s.current(r.Context(), &acts[i])
+		if errors.Is(err, errDeleted) {
+			continue // the page is one shorter; its links stay right
 		}
+		if err != nil {
+			s.serverError(w, err)
+			return
+		}
+		items = append(items, embedded(doc))
 	}
 	page["orderedItems"] = items
 	writeDocument(w, http.StatusOK, page)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,7 @@ func fetchDocument(t *testing.T, h http.Handler, uri string) (*httptest.Response
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var doc map[string]any
-	if rec.Code == http.StatusOK {
+	if rec.Code == http.StatusOK || rec.Code == http.StatusGone {
 		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 			t.Fatalf("GET %s: %v in %s", uri, err, rec.Body)
 		}
@@ -173,4 +174,55 @@ func TestOutboxAddresses(t *testing.T) {
 	if rec, _ := fetchDocument(t, h, last); rec.Code != http.StatusOK {
 		t.Errorf("GET the page before the largest id: %d, want 200", rec.Code)
 	}
+}
+
+// TestOutboxServesPostsAsTheyAreNow: the outbox and the activity's own
+// address carry the post's current text after an edit, and nothing of it
+// after a deletion, where the activity answers 410.
+func TestOutboxServesPostsAsTheyAreNow(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		s, org := newTestServiceOn(t, db, nil)
+		h := testRouter(s)
+		ctx := context.Background()
+		p := &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "Numéro de téléphone",
+			BodyMarkdown: "Appelez le 06 12 34 56 78."}
+		if err := s.posts.CreatePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		p.BodyMarkdown = "Écrivez-nous plutôt."
+		if err := s.posts.UpdatePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+
+		outbox := s.cfg.ActorURI(org) + "/outbox?page=true"
+		_, page := fetchDocument(t, h, outbox)
+		items, _ := page["orderedItems"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("outbox lists %d items, want the one Create: %v", len(items), page)
+		}
+		create := items[0].(map[string]any)
+		listed := fmt.Sprint(create["object"])
+		if strings.Contains(listed, "06 12") || !strings.Contains(listed, "Écrivez-nous") {
+			t.Errorf("outbox shows the post as first written: %s", listed)
+		}
+		activity, _ := create["id"].(string)
+		rec, doc := fetchDocument(t, h, activity)
+		if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "06 12") ||
+			doc["id"] != activity {
+			t.Errorf("GET %s: %d %s", activity, rec.Code, rec.Body)
+		}
+
+		if err := s.posts.DeletePost(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, page = fetchDocument(t, h, outbox)
+		if items, _ := page["orderedItems"].([]any); len(items) != 0 {
+			t.Errorf("outbox still lists a deleted post: %v", items)
+		}
+		rec, doc = fetchDocument(t, h, activity)
+		if rec.Code != http.StatusGone || doc["type"] != "Tombstone" ||
+			strings.Contains(rec.Body.String(), "Écrivez-nous") {
+			t.Errorf("GET %s after deletion: %d %s", activity, rec.Code, rec.Body)
+		}
+	})
 }

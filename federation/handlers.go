@@ -142,8 +142,17 @@ func (s *Service) serveActivity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such activity")
 		return
 	}
-	w.Header().Set("Content-Type", ContentType)
-	_, _ = w.Write([]byte(act.Body))
+	doc, err := s.current(r.Context(), act)
+	if errors.Is(err, errDeleted) {
+		writeDocument(w, http.StatusGone, Document{"@context": ldContext, "id": uri,
+			"type": "Tombstone", "formerType": act.Type})
+		return
+	}
+	if err != nil {
+		s.serverError(w, err)
+		return
+	}
+	writeDocument(w, http.StatusOK, doc)
 }
 
 // authorizedFetch refuses unsigned GETs when the portal runs in secure
