@@ -264,3 +264,11 @@ func mustMarshal(v any) []byte {
 	}
 	return b
 }
+
+// followsAt tells whether asso has asked to follow actor, accepted or not.
+func (w *world) followsAt(actor string) bool {
+	n, err := w.db.NewSelect().Table("ap_follows").
+		Join("JOIN actors ON actors.id = ap_follows.followee_id").
+		Where("actors.uri = ?", actor).Count(context.Background())
+	return err == nil && n > 0
+}
