@@ -11,6 +11,10 @@ import (
 // ActivityPub Flag), the local posts and actors each names, and how a
 // moderator resolved it. A report is keyed by where it came from, so that
 // one received twice is stored once.
+//
+// Flags received before this migration stay in ap_inbox: the federation
+// layer turns them into reports when it starts, since it knows which of
+// their objects are local and a migration does not.
 func init() {
 	all.MustRegister(reportsUp, reportsDown)
 }
