@@ -35,13 +35,17 @@ func TestInboxAsksToRetryWhenItsDatabaseFails(t *testing.T) {
 	}
 }
 
+// TestPruneInboxKeepsCountedReactions: old activities go, but for counted
+// reactions, which an Undo may name, and Flags not yet turned into reports;
+// a Flag whose report is open goes, its report stays in the timeline.
 func TestPruneInboxKeepsCountedReactions(t *testing.T) {
 	s, _ := newTestService(t, nil)
 	ctx := t.Context()
 	old := time.Now().Add(-40 * 24 * time.Hour)
-	for i, outcome := range []string{"stored note", "counted like_count", "", "report received"} {
+	for i, outcome := range []string{"stored note", "counted like_count", "",
+		flagOutcomeLegacy, flagOutcomeOpened} {
 		typ := "Create"
-		if outcome == "report received" {
+		if outcome == flagOutcomeLegacy || outcome == flagOutcomeOpened {
 			typ = "Flag"
 		}
 		item := &inboxItem{URI: "https://a.example/" + string(rune('a'+i)), Type: typ,
@@ -54,7 +58,7 @@ func TestPruneInboxKeepsCountedReactions(t *testing.T) {
 		}
 	}
 	n, err := s.PruneInbox(ctx, time.Now().Add(-inboxRetention))
-	if err != nil || n != 1 {
-		t.Fatalf("pruned %d, %v; want only the old stored note", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want the old stored note and the opened report's Flag", n, err)
 	}
 }

@@ -86,7 +86,7 @@ func (s *Service) processItem(ctx context.Context, item *inboxItem) (string, err
 	case "Like", "EmojiReact":
 		return s.onReaction(ctx, in, timeline.Likes, 1)
 	case "Flag":
-		return s.onFlag(ctx, in)
+		return s.onFlag(ctx, item, in)
 	case "Block":
 		return s.onBlock(ctx, in)
 	case "Move":
@@ -317,12 +317,6 @@ func (s *Service) undoReaction(ctx context.Context, in *incoming, innerID string
 		return "", err
 	}
 	return "uncounted " + string(c), nil
-}
-
-// onFlag keeps a report for the moderators; the inbound row is the record.
-func (s *Service) onFlag(ctx context.Context, in *incoming) (string, error) {
-	s.log.Warn("report received", "actor", in.actor, "activity_id", in.id)
-	return "report received", nil
 }
 
 // onBlock ends every follow between the blocking actor and local actors,

@@ -33,12 +33,15 @@ func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
 }
 
 // PruneInbox deletes inbound activities processed before cutoff, except
-// counted reactions, which an Undo may still name, and reports (Flag),
-// which wait for the moderators. It returns how many went.
+// counted reactions, which an Undo may still name, and Flags an older
+// portal kept that are not reports yet (see reportStoredFlags): a Flag's
+// report lives in the timeline, apart from its inbound row. It returns how
+// many went.
 func (s *Service) PruneInbox(ctx context.Context, cutoff time.Time) (int64, error) {
 	res, err := s.db.NewDelete().Model((*inboxItem)(nil)).
 		Where("processed_at IS NOT NULL").Where("processed_at < ?", cutoff.UTC()).
-		Where("outcome NOT LIKE 'counted %'").Where("type != 'Flag'").Exec(ctx)
+		Where("outcome NOT LIKE 'counted %'").
+		Where("NOT (type = 'Flag' AND outcome = ?)", flagOutcomeLegacy).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("pruning inbound activities: %w", err)
 	}

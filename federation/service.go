@@ -129,8 +129,13 @@ func (s *Service) newQueue(driver riverdriver.Driver[*sql.Tx], opts Options) (
 }
 
 // Start runs the queue's workers until ctx ends or Stop is called. Jobs
-// left unfinished stay in the database for the next start.
+// left unfinished stay in the database for the next start. It first turns
+// Flags received by an older portal into reports, before the inbox's
+// pruning may take them.
 func (s *Service) Start(ctx context.Context) error {
+	if err := s.reportStoredFlags(ctx); err != nil {
+		return err
+	}
 	if err := s.queue.Start(ctx); err != nil {
 		return fmt.Errorf("starting job queue: %w", err)
 	}

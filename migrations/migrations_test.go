@@ -17,7 +17,8 @@ func TestUpIsRepeatable(t *testing.T) {
 		if err := migrations.Up(context.Background(), db); err != nil {
 			t.Fatalf("second Up: %v", err)
 		}
-		for _, table := range []string{"actors", "posts", "ap_follows", "river_job"} {
+		for _, table := range []string{"actors", "posts", "ap_follows", "river_job", "reports",
+			"report_posts", "report_actors"} {
 			var n int
 			err := db.NewSelect().TableExpr(table).ColumnExpr("count(*)").Scan(context.Background(), &n)
 			if err != nil {

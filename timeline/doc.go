@@ -1,6 +1,7 @@
 // Package timeline is the portal's domain: organisations and other actors,
-// the news and events they publish, the people who edit for them, and the
-// featured timeline that committees curate.
+// the news and events they publish, the people who edit for them, the
+// featured timeline that committees curate, and the reports that admins
+// handle.
 //
 // It owns its tables and reads and writes them through bun. It knows nothing
 // of HTTP or ActivityStreams: the web and federation packages translate

@@ -18,6 +18,7 @@ func funcs(lang string) template.FuncMap {
 		"tf":        func(key string, a ...any) string { return fmt.Sprintf(tr(lang, key), a...) },
 		"tn":        func(key string, n int) string { return plural(lang, key, n) },
 		"date":      func(t time.Time) string { return timeline.FormatDate(t.In(paris), lang) },
+		"clock":     func(t time.Time) string { return timeline.FormatClock(t.In(paris), lang) },
 		"when":      func(p *timeline.Post) string { return p.When(lang) },
 		"where":     func(p *timeline.Post) string { return p.Where(lang) },
 		"legalForm": func(code string) string { return legalFormLabel(lang, code) },

@@ -32,14 +32,17 @@ func navigation(lang, section string, user *timeline.User) (main, account []navI
 		}
 		return out
 	}
-	switch {
-	case user == nil:
+	if user == nil {
 		return items(mainNav...), items(navEntry{"/connexion", "login", "nav.login"})
-	case isCommittee(user):
-		return items(mainNav...), items(navEntry{"/espace", "workspace", "nav.workspace"},
-			navEntry{"/comite", "committee", "nav.committee"})
 	}
-	return items(mainNav...), items(navEntry{"/espace", "workspace", "nav.workspace"})
+	mine := []navEntry{{"/espace", "workspace", "nav.workspace"}}
+	if isCommittee(user) {
+		mine = append(mine, navEntry{"/comite", "committee", "nav.committee"})
+	}
+	if isAdmin(user) {
+		mine = append(mine, navEntry{"/moderation", "moderation", "nav.moderation"})
+	}
+	return items(mainNav...), items(mine...)
 }
 
 // langLink is an entry of the language switch.

@@ -33,8 +33,8 @@ func (s *Server) Routes(r chi.Router) {
 		r.With(s.checkCSRF).Post("/connexion", s.submitLogin)
 		r.With(s.checkCSRF).Post("/deconnexion", s.submitLogout)
 
-		// Editors' workspace: a visitor who is not signed in is sent to the
-		// login page before any token is checked.
+		// Editors' workspace, committees' and admins' pages: a visitor who is
+		// not signed in is sent to the login page before any token is checked.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser, s.checkCSRF)
 			r.Get("/espace", s.showWorkspace)
@@ -49,6 +49,12 @@ func (s *Server) Routes(r chi.Router) {
 			// Editorial committee.
 			r.Get("/comite", s.showCommittee)
 			r.Post("/comite", s.decideCommittee)
+
+			// Moderation of reports, for admins.
+			r.Get("/moderation", s.showModeration)
+			r.Post("/moderation/{id}/resoudre", s.resolveReport)
+			r.Get("/moderation/{id}/supprimer/{post}", s.confirmReportedDelete)
+			r.Post("/moderation/{id}/supprimer/{post}", s.deleteReported)
 		})
 	})
 }
