@@ -12,9 +12,15 @@ import (
 )
 
 // converter turns Markdown into HTML. Built once; goldmark converters are
-// safe for concurrent use. It is not given html.WithUnsafe, so raw HTML in
-// the source is replaced by an HTML comment, which the policy then drops.
-// Task lists are left out: their checkboxes are form controls.
+// safe for concurrent use.
+//
+// It is given html.WithUnsafe: raw HTML in the source goes through as it is,
+// to [Sanitize], which is the one gate for everything shown. Without it,
+// goldmark replaces a whole raw HTML block by a comment, and in Markdown
+// such a block runs to the next blank line: text pasted from a web page or
+// a word processor, "<div>…</div>" followed by a paragraph, silently lost
+// that paragraph. The policy drops the tags it does not allow and keeps
+// their text. Task lists are left out: their checkboxes are form controls.
 var converter = goldmark.New(
 	goldmark.WithExtensions(
 		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
@@ -22,13 +28,14 @@ var converter = goldmark.New(
 		extension.Linkify,
 	),
 	goldmark.WithRendererOptions(
+		gmhtml.WithUnsafe(),
 		renderer.WithNodeRenderers(util.Prioritized(imageRenderer{}, 100)),
 	),
 )
 
 // Markdown renders an editor's Markdown (CommonMark, with GFM tables,
 // strikethrough and autolinks) and returns it through [Sanitize]. Raw HTML in
-// the source is dropped, not rendered. Images become links to the image, with
+// the source is kept as far as the policy allows. Images become links to the image, with
 // the alt text as the link's text (the policy allows no img).
 //
 // It never fails and is safe for concurrent use.
