@@ -21,6 +21,10 @@ func (s *Server) decideCommittee(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := readDecision(r)
+	if errors.Is(err, errBadDecision) {
+		s.serveError(w, r, http.StatusBadRequest, err)
+		return
+	}
 	if err == nil {
 		err = s.committee.Decide(r.Context(), user, d)
 	}
@@ -35,6 +39,10 @@ func (s *Server) decideCommittee(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/comite?fait=1", http.StatusSeeOther)
 }
 
+// errBadDecision is a decision form naming no decision the committee takes:
+// no form of the portal sends one, so it is refused rather than guessed.
+var errBadDecision = errors.New("web: unknown decision")
+
 // readDecision reads a decision form: the post, feature or unfeature, the
 // articles ticked and the reason.
 func readDecision(r *http.Request) (*charter.Decision, error) {
@@ -42,9 +50,9 @@ func readDecision(r *http.Request) (*charter.Decision, error) {
 	if err != nil {
 		return nil, fmt.Errorf("post %q: %w", r.PostFormValue("post_id"), timeline.ErrNotFound)
 	}
-	kind := charter.Feature
-	if r.PostFormValue("decision") == string(charter.Unfeature) {
-		kind = charter.Unfeature
+	kind := charter.Kind(r.PostFormValue("decision"))
+	if kind != charter.Feature && kind != charter.Unfeature {
+		return nil, fmt.Errorf("%w %q", errBadDecision, kind)
 	}
 	return &charter.Decision{
 		Kind: kind, PostID: id, Articles: strings.Join(r.PostForm["articles"], ","),

@@ -41,6 +41,7 @@ func TestCommitteeDecisions(t *testing.T) {
 			message  string
 			featured bool
 		}{
+			{"no decision", func() *response { return decide("zzz", "3") }, 400, "", false},
 			{"no article", func() *response { return decide("feature") }, 422,
 				"Citez au moins un article de la charte.", false},
 			{"unknown article", func() *response { return decide("feature", "99") }, 422,
