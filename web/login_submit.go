@@ -13,14 +13,14 @@ import (
 // errBadCredentials is a failed login, whatever was wrong.
 var errBadCredentials = errors.New("web: wrong login or password")
 
-// submitLogin signs a visitor in and sends them to their workspace. After
-// loginFailures failures in loginWindow for the account or from the
-// client's address, it answers 429 without checking the password.
+// submitLogin signs a visitor in and sends them to their workspace. Past
+// the limits of loginLimits in loginWindow, it answers 429 without
+// checking the password.
 func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
-	keys := []string{"login:" + login, "addr:" + clientAddr(r)}
-	try, blocked, err := s.beginAttempt(ctx, s.posts.Now(), keys...)
+	addr := clientAddr(r)
+	try, blocked, err := s.beginAttempt(ctx, s.posts.Now(), loginLimits(login, addr))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -41,9 +41,7 @@ func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request) {
 		err = s.signIn(w, r, user)
 	}
 	if err == nil {
-		// The account's failures are forgiven; the address's are not, or
-		// one valid account would let an address keep guessing others.
-		err = errors.Join(s.endAttempt(ctx, try), s.forgiveLogin(ctx, keys[0]))
+		err = errors.Join(s.endAttempt(ctx, try), s.forgiveLogin(ctx, login, addr))
 	}
 	if err != nil {
 		s.fail(w, r, err)

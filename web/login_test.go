@@ -120,7 +120,7 @@ func TestLoginRateLimit(t *testing.T) {
 		p.user("alice", nil)
 		p.user("bob", nil)
 
-		// Per account: five failures for alice block her from anywhere.
+		// Five failures for alice from one address block alice there...
 		attacker := p.clientFrom("127.0.0.2")
 		for i := range loginFailures {
 			res := attacker.tryLogin("alice", "guess")
@@ -132,23 +132,37 @@ func TestLoginRateLimit(t *testing.T) {
 			t.Error("429 without Retry-After")
 		}
 		indexOf(t, res.body, "Trop de tentatives")
+		// ...but not alice herself, signing in from elsewhere, which does
+		// not forgive the attacker's failures.
 		wantStatus(t, "alice from elsewhere", p.clientFrom("127.0.0.3").tryLogin("alice",
-			testPassword), http.StatusTooManyRequests)
+			testPassword), http.StatusSeeOther)
+		wantStatus(t, "the attacker after alice signed in", attacker.tryLogin("alice", "guess"),
+			http.StatusTooManyRequests)
 
 		// Per address: failures on many accounts block the address.
 		sprayer := p.clientFrom("127.0.0.4")
-		for _, login := range []string{"a1", "a2", "a3", "a4", "a5"} {
-			wantStatus(t, "spray", sprayer.tryLogin(login, "guess"), http.StatusUnauthorized)
+		for i := range loginAddressFailures {
+			wantStatus(t, "spray", sprayer.tryLogin(fmt.Sprintf("a%d", i), "guess"),
+				http.StatusUnauthorized)
 		}
 		wantStatus(t, "bob from the sprayer", sprayer.tryLogin("bob", testPassword),
 			http.StatusTooManyRequests)
 		wantStatus(t, "bob from elsewhere", p.clientFrom("127.0.0.5").tryLogin("bob",
 			testPassword), http.StatusSeeOther)
 
-		// The window slides: a quarter of an hour later alice may try again.
+		// Per account: guesses spread over many addresses block the account.
+		for i := range loginAccountFailures {
+			c := p.clientFrom(fmt.Sprintf("127.0.2.%d", i/loginFailures+1))
+			wantStatus(t, "distributed guess", c.tryLogin("bob", "guess"), http.StatusUnauthorized)
+		}
+		wantStatus(t, "bob after a distributed guess", p.clientFrom("127.0.0.6").tryLogin("bob",
+			testPassword), http.StatusTooManyRequests)
+
+		// The window slides: a quarter of an hour later all may try again.
 		p.clock.advance(loginWindow)
 		wantStatus(t, "alice later", attacker.tryLogin("alice", testPassword),
 			http.StatusSeeOther)
+		wantStatus(t, "bob later", sprayer.tryLogin("bob", testPassword), http.StatusSeeOther)
 	})
 }
 
@@ -164,14 +178,14 @@ func TestLoginRateLimitIsShared(t *testing.T) {
 				first.clientFrom("127.0.0.2").tryLogin("alice", "guess"), http.StatusUnauthorized)
 		}
 		second := newPortal(t, db)
-		wantStatus(t, "alice on the second process", second.clientFrom("127.0.0.3").tryLogin("alice",
+		wantStatus(t, "alice on the second process", second.clientFrom("127.0.0.2").tryLogin("alice",
 			testPassword), http.StatusTooManyRequests)
 	})
 }
 
-// TestLoginRateLimitUnderConcurrentGuesses fires many guesses at once, each
-// from its own address: however they interleave, no more than
-// loginFailures of them reach the password check.
+// TestLoginRateLimitUnderConcurrentGuesses fires many guesses at once from
+// one address: however they interleave, no more than loginFailures of them
+// reach the password check.
 func TestLoginRateLimitUnderConcurrentGuesses(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		p := newPortal(t, db)
@@ -179,7 +193,7 @@ func TestLoginRateLimitUnderConcurrentGuesses(t *testing.T) {
 		const guesses = 4 * loginFailures
 		reqs := make([]func() (int, error), guesses)
 		for i := range reqs {
-			c := p.clientFrom(fmt.Sprintf("127.0.1.%d", i+1))
+			c := p.clientFrom("127.0.1.1")
 			form := url.Values{"login": {"alice"}, "password": {"guess"},
 				csrfField: {c.token("/connexion")}}
 			reqs[i] = func() (int, error) {

@@ -10,11 +10,32 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Failed logins allowed per account and per client address in a window.
+// Failed logins allowed in a window, counted three ways. The tight limit
+// is on an account from one address: the rightful owner, signing in from
+// elsewhere, is not locked out by someone guessing from their machine. An
+// address guessing at many accounts is stopped by the second, and a guess
+// spread over many addresses at one account by the third, which takes an
+// attacker with ten networks (an IPv6 /64 counts as one) to lock an
+// account: the price of bounding distributed guessing at all.
 const (
-	loginFailures = 5
-	loginWindow   = 15 * time.Minute
+	loginFailures        = 5  // one account from one address
+	loginAddressFailures = 20 // one address, whatever the accounts
+	loginAccountFailures = 50 // one account, whatever the addresses
+	loginWindow          = 15 * time.Minute
 )
+
+// loginLimits returns the keys a login attempt counts against, with their
+// limits.
+func loginLimits(login, addr string) map[string]int {
+	return map[string]int{
+		pairKey(login, addr): loginFailures,
+		"addr:" + addr:       loginAddressFailures,
+		loginKey(login):      loginAccountFailures,
+	}
+}
+
+func pairKey(login, addr string) string { return "pair:" + addr + " " + login }
+func loginKey(login string) string      { return "login:" + login }
 
 // loginAttempt is a row of web_login_attempts: one try at signing in,
 // counted against one key (an account, a client address). The rows live
@@ -33,24 +54,27 @@ type attempt struct {
 	ids []int64
 }
 
-// beginAttempt records an attempt against every key, then tells whether
-// any key has had more than loginFailures attempts in the window, this one
-// included. Recording before counting is what bounds concurrent guesses:
-// each sees the others' rows, so at most loginFailures of them reach the
-// password check, however many arrive at once.
+// beginAttempt records an attempt against every key of limits, then tells
+// whether any key has had more attempts in the window than its limit, this
+// one included. Recording before counting is what bounds concurrent
+// guesses: each sees the others' rows, so no more than the limit of them
+// reach the password check, however many arrive at once.
 //
 // A blocked attempt's rows are removed again, so that an attacker who
 // keeps knocking does not keep an account locked past the window of its
 // last real failure.
-func (s *Server) beginAttempt(ctx context.Context, now time.Time, keys ...string) (*attempt, bool, error) {
+func (s *Server) beginAttempt(ctx context.Context, now time.Time,
+	limits map[string]int) (*attempt, bool, error) {
 	_, err := s.db.NewDelete().Model((*loginAttempt)(nil)).
 		Where("tried_at <= ?", now.Add(-loginWindow)).Exec(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("clearing old login attempts: %w", err)
 	}
-	rows := make([]loginAttempt, len(keys))
-	for i, k := range keys {
-		rows[i] = loginAttempt{Subject: k, TriedAt: now}
+	rows := make([]loginAttempt, 0, len(limits))
+	keys := make([]string, 0, len(limits))
+	for k := range limits {
+		rows = append(rows, loginAttempt{Subject: k, TriedAt: now})
+		keys = append(keys, k)
 	}
 	if _, err := s.db.NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
 		return nil, false, fmt.Errorf("recording a login attempt: %w", err)
@@ -60,15 +84,20 @@ func (s *Server) beginAttempt(ctx context.Context, now time.Time, keys ...string
 		a.ids = append(a.ids, row.ID)
 	}
 
-	var most int
-	err = s.db.NewSelect().Model((*loginAttempt)(nil)).ColumnExpr("COUNT(*)").
+	var counts []struct {
+		Subject string
+		N       int
+	}
+	err = s.db.NewSelect().Model((*loginAttempt)(nil)).Column("subject").ColumnExpr("COUNT(*) AS n").
 		Where("subject IN (?)", bun.In(keys)).Where("tried_at > ?", now.Add(-loginWindow)).
-		GroupExpr("subject").OrderExpr("1 DESC").Limit(1).Scan(ctx, &most)
+		GroupExpr("subject").Scan(ctx, &counts)
 	if err != nil {
 		return nil, false, fmt.Errorf("counting login attempts: %w", err)
 	}
-	if most > loginFailures {
-		return nil, true, s.endAttempt(ctx, a)
+	for _, c := range counts {
+		if c.N > limits[c.Subject] {
+			return nil, true, s.endAttempt(ctx, a)
+		}
 	}
 	return a, false, nil
 }
@@ -82,9 +111,15 @@ func (s *Server) endAttempt(ctx context.Context, a *attempt) error {
 	return nil
 }
 
-// forgiveLogin clears an account's failures, when it signs in.
-func (s *Server) forgiveLogin(ctx context.Context, key string) error {
-	_, err := s.db.NewDelete().Model((*loginAttempt)(nil)).Where("subject = ?", key).Exec(ctx)
+// forgiveLogin clears an account's failures when it signs in: those
+// counted against the account and against it from this address. The
+// address's own count is not cleared, or one valid account would let an
+// address keep guessing at others; nor are the account's failures from
+// other addresses, which are someone else's guesses.
+func (s *Server) forgiveLogin(ctx context.Context, login, addr string) error {
+	forgiven := []string{loginKey(login), pairKey(login, addr)}
+	_, err := s.db.NewDelete().Model((*loginAttempt)(nil)).
+		Where("subject IN (?)", bun.In(forgiven)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("clearing login failures: %w", err)
 	}
