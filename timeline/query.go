@@ -157,3 +157,27 @@ func (s *Store) Replies(ctx context.Context, uri string, limit int) ([]*Post, er
 	}
 	return out, nil
 }
+
+// FollowedPosts lists a page of the live top-level posts (not replies) of
+// remote accounts a local actor follows, newest first, and the cursor of
+// the next page: what the portal's organisations chose to hear from other
+// servers.
+//
+// Follows are the federation package's (table ap_follows), and timeline
+// must not import it; this one subquery reads that table by name, as the
+// migrations define it, rather than have every caller fetch and pass the
+// list of followed actors. A follow counts once accepted, as it does when
+// federation decides to store a post; only local actors follow, so its
+// followee is remote. Posts that a followed group or relay shared, by
+// authors nobody here follows, are not listed.
+func (s *Store) FollowedPosts(ctx context.Context, pg Page) ([]*Post, Cursor, error) {
+	var out []*Post
+	followed := s.db.NewSelect().Table("ap_follows").Column("followee_id").Where("accepted")
+	q := s.livePosts(&out).Where("NOT post.local").Where("post.in_reply_to = ''").
+		Where("post.actor_id IN (?)", followed)
+	if err := pg.keyset(q, "post.published_at", true).Scan(ctx); err != nil {
+		return nil, Cursor{}, fmt.Errorf("listing followed accounts' posts: %w", err)
+	}
+	posts, next := pg.cut(out, publishedAt)
+	return posts, next, nil
+}

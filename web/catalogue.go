@@ -23,6 +23,7 @@ var catalogue = map[string]map[string]string{
 		"nav.home":       "Accueil",
 		"nav.agenda":     "Agenda",
 		"nav.news":       "Actualités",
+		"nav.network":    "Le réseau",
 		"nav.directory":  "Annuaire",
 		"nav.charter":    "Charte",
 		"nav.workspace":  "Mon espace",
@@ -57,6 +58,14 @@ var catalogue = map[string]map[string]string{
 		"news.next":      "Plus anciennes",
 		"news.first":     "Les plus récentes",
 		"pager.label":    "Pages de la liste",
+
+		"network.heading": "Le réseau",
+		"network.lead": "Les publications des comptes du fédivers que le portail et ses " +
+			"organisations suivent. Elles n'ont pas été relues par les comités de rédaction.",
+		"network.empty":    "Aucune publication des comptes suivis pour le moment.",
+		"network.original": "Voir l'original",
+		"network.next":     "Plus anciennes",
+		"network.first":    "Les plus récentes",
 
 		"directory.heading": "Annuaire des organisations",
 		"directory.lead":    "Les organisations de l'ESS lyonnaise qui publient sur le portail.",
@@ -291,6 +300,7 @@ var catalogue = map[string]map[string]string{
 		"nav.home":       "Home",
 		"nav.agenda":     "Events",
 		"nav.news":       "News",
+		"nav.network":    "Network",
 		"nav.directory":  "Directory",
 		"nav.charter":    "Charter",
 		"nav.workspace":  "My workspace",
@@ -325,6 +335,14 @@ var catalogue = map[string]map[string]string{
 		"news.next":      "Older",
 		"news.first":     "Newest",
 		"pager.label":    "Pages of the list",
+
+		"network.heading": "Network",
+		"network.lead": "Posts from the fediverse accounts that the portal and its " +
+			"organisations follow. The editorial committees have not reviewed them.",
+		"network.empty":    "No posts from followed accounts yet.",
+		"network.original": "See the original",
+		"network.next":     "Older",
+		"network.first":    "Newest",
 
 		"directory.heading": "Directory of organisations",
 		"directory.lead": "The organisations of Lyon's social and solidarity economy " +

@@ -18,8 +18,8 @@ type navEntry struct{ href, section, key string }
 // mainNav lists the site's sections, in the menu's order.
 var mainNav = []navEntry{
 	{"/", "home", "nav.home"}, {"/agenda", "agenda", "nav.agenda"},
-	{"/actualites", "news", "nav.news"}, {"/annuaire", "directory", "nav.directory"},
-	{"/charte", "charter", "nav.charter"},
+	{"/actualites", "news", "nav.news"}, {"/reseau", "network", "nav.network"},
+	{"/annuaire", "directory", "nav.directory"}, {"/charte", "charter", "nav.charter"},
 }
 
 // navigation builds the menus for a page of section, in lang, for user

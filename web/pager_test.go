@@ -291,7 +291,8 @@ func TestBadCursors(t *testing.T) {
 		c := p.client()
 		c.login(u.Login)
 		lists := map[string]string{"/actualites": olderParam, "/agenda": laterParam,
-			"/@cafe": olderParam, "/@portail": olderParam, "/espace/cafe": olderParam}
+			"/@cafe": olderParam, "/@portail": olderParam, "/espace/cafe": olderParam,
+			"/reseau": olderParam}
 		bad := []string{"x", "1_0", "1_-1", "_", "1_2_3", "9223372036854775807_1",
 			"-9223372036854775808_1", "253402300800000000_1", "1_9223372036854775808",
 			"\x00", "١٢_٣", "1e6_2", " 1_2"}

@@ -26,6 +26,7 @@ func (s *Server) Routes(r chi.Router) {
 		r.Get("/annuaire", s.showDirectory)
 		r.Get("/agenda", s.showAgenda)
 		r.Get("/actualites", s.showNews)
+		r.Get("/reseau", s.showNetwork)
 		r.Get("/charte", s.showCharter)
 
 		// Signing in and out.

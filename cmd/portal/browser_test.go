@@ -578,7 +578,7 @@ func visitorBrowses(t *testing.T, b *browser, s *browserSite) {
 	check(t, "language kept on the homepage", tb.lang(), "en")
 	checkList(t, "English homepage sections", tb.texts("main > section > h2"), sectionsEN)
 	checkList(t, "English menu", tb.texts(".site-header nav a"), []string{
-		"Home", "Events", "News", "Directory", "Charter", "Sign in", "Français"})
+		"Home", "Events", "News", "Network", "Directory", "Charter", "Sign in", "Français"})
 	tb.open(s.eventPath)
 	checkList(t, "English event facts", tb.texts(".event-facts dt"), []string{"When", "Where"})
 	check(t, "English event date", tb.text(".event-facts dd"),
@@ -764,7 +764,7 @@ func pagesObeyCSP(t *testing.T, b *browser, s *browserSite) {
 	// The public pages in French, then a few in English, then the editor's
 	// pages, still in English. The cursors at either end of time show the
 	// lists' links between pages, whatever the site holds.
-	for _, p := range []string{"/", "/agenda", "/actualites", "/annuaire", "/charte",
+	for _, p := range []string{"/", "/agenda", "/actualites", "/reseau", "/annuaire", "/charte",
 		"/@" + orgName, s.eventPath, "/connexion", "/?lang=en", "/charte", "/annuaire",
 		"/actualites?avant=" + lastCursor, "/agenda?apres=1_1"} {
 		checkCleanPage(t, tb, p)
@@ -780,7 +780,7 @@ func pagesObeyCSP(t *testing.T, b *browser, s *browserSite) {
 
 // keyLike matches a message key shown instead of its text, which is how
 // the portal shows a message missing from its catalogue.
-const keyLike = `/\b(site|nav|footer|home|agenda|news|directory|org|charter|post|login|` +
+const keyLike = `/\b(site|nav|footer|home|agenda|news|network|directory|org|charter|post|login|` +
 	`workspace|form|field|why|committee|legal|error|pager)\.[a-z_]+\b/`
 
 // lastCursor is a list cursor at the end of time: the page after it holds

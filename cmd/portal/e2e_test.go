@@ -185,6 +185,10 @@ func twoPortals(t *testing.T, bin, kind string) {
 		return region.count(`SELECT count(*) FROM posts WHERE uri = ? AND kind = 'event'
 			AND place_name = 'Maison des solidarités' AND postal_code = '69007'`, uri) == 1
 	})
+	if body, _ := fetchPath(t, region, "/reseau"); !strings.Contains(string(body),
+		"Repair café de décembre") {
+		t.Error("the regional Network page does not list the followed organisation's event")
+	}
 
 	// Featuring it in Lyon delivers the portal actor's Announce.
 	lyon.run("feature", "--as", "comite@lyon.test", "--post", postID, "--articles", "3")
@@ -201,6 +205,10 @@ func twoPortals(t *testing.T, bin, kind string) {
 			region.count(`SELECT count(*) FROM ap_inbox WHERE type = 'Delete'
 				AND outcome = 'post deleted'`) == 1
 	})
+	if body, _ := fetchPath(t, region, "/reseau"); strings.Contains(string(body),
+		"Repair café de décembre") {
+		t.Error("the regional Network page still lists the deleted event")
+	}
 
 	// Every inbound activity in both portals came with a verified signature.
 	for _, in := range []*instance{lyon, region} {
