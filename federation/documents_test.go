@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/uptrace/bun"
 
 	"github.com/ess-lyon/portal/migrations"
@@ -253,4 +255,45 @@ func TestNodeInfoAndHostMeta(t *testing.T) {
 		`template="https://lyon.test/.well-known/webfinger?resource={uri}"`) {
 		t.Errorf("host-meta: %s", rec.Body)
 	}
+}
+
+// TestAddressSpellingsRedirectToTheID: every document is served at exactly
+// its id, so an actor's or a post's address in another case answers 301 to
+// the id, keeping the query, for GET and HEAD alike.
+func TestAddressSpellingsRedirectToTheID(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		s, org := newTestServiceOn(t, db, nil)
+		p := &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "Horaires",
+			BodyMarkdown: "Ouvert le samedi."}
+		if err := s.posts.CreatePost(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		id := strconv.FormatInt(p.ID, 10)
+		r := chi.NewRouter()
+		r.Use(middleware.GetHead) // as cmd mounts it
+		r.Mount("/", testRouter(s))
+
+		for _, tc := range []struct{ path, want string }{
+			{"/@Maison-ESS", "https://lyon.test/@maison-ess"},
+			{"/@MAISON-ESS?page=true", "https://lyon.test/@maison-ess?page=true"},
+			{"/@Maison-Ess/" + id, "https://lyon.test/@maison-ess/" + id},
+			{"/@MAISON-ESS/" + id + "?x=1", "https://lyon.test/@maison-ess/" + id + "?x=1"},
+		} {
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				req := httptest.NewRequest(method, tc.path, nil)
+				req.Header.Set("Accept", "application/activity+json")
+				rec := httptest.NewRecorder()
+				r.ServeHTTP(rec, req)
+				if rec.Code != http.StatusMovedPermanently ||
+					rec.Header().Get("Location") != tc.want {
+					t.Errorf("%s %s: %d to %q, want 301 to %q", method, tc.path, rec.Code,
+						rec.Header().Get("Location"), tc.want)
+				}
+			}
+		}
+		if code, doc := getJSON(t, r, "/@maison-ess/"+id, "application/activity+json"); code !=
+			http.StatusOK || doc["id"] != "https://lyon.test/@maison-ess/"+id {
+			t.Errorf("canonical post: %d, id %v", code, doc["id"])
+		}
+	})
 }

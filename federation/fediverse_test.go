@@ -68,6 +68,7 @@ type fediverse struct {
 	mu      sync.Mutex
 	actors  map[string]string // actor URI -> ActivityStreams type
 	names   map[string]string // actor URI -> preferredUsername, when known
+	display map[string]string // actor URI -> display name, when set
 	objects map[string][]byte // object id -> document
 	gets    []string
 	posts   []delivery
@@ -75,7 +76,15 @@ type fediverse struct {
 
 func newFediverse() *fediverse {
 	return &fediverse{actors: map[string]string{}, names: map[string]string{},
-		objects: map[string][]byte{}}
+		display: map[string]string{}, objects: map[string][]byte{}}
+}
+
+// rename changes the display name the actor document of uri gives, as a
+// profile edited on its server.
+func (f *fediverse) rename(uri, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.display[uri] = name
 }
 
 // addActor makes uri an actor of the given type ("" means Person).
@@ -164,6 +173,9 @@ func (f *fediverse) actorDocument(uri, typ string) []byte {
 		"outbox": origin + "/outbox/" + name,
 		"publicKey": map[string]string{"id": uri + "#main-key", "owner": uri,
 			"publicKeyPem": publicPEM(keyOf(uri))},
+	}
+	if d := f.display[uri]; d != "" {
+		doc["name"] = d
 	}
 	return mustMarshal(doc)
 }

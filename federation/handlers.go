@@ -75,9 +75,14 @@ func (s *Service) ServeActor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) serveActor(w http.ResponseWriter, r *http.Request) {
-	a, err := s.posts.LocalActor(r.Context(), chi.URLParam(r, "name"))
+	name := chi.URLParam(r, "name")
+	a, err := s.posts.LocalActor(r.Context(), name)
 	if err != nil || a.Kind == timeline.KindInstance {
 		writeError(w, http.StatusNotFound, "no such actor")
+		return
+	}
+	if name != a.Username {
+		redirectCanonical(w, r, s.cfg.ActorURI(a))
 		return
 	}
 	s.writeActor(w, r, a)
@@ -117,9 +122,14 @@ func (s *Service) servePost(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(raw, 10, 64)
 	p, err := s.posts.Post(r.Context(), id)
 	// One address per post: /@x/01 is not /@x/1, whose id is the only one.
-	if err != nil || !p.Local || p.Actor.Username != chi.URLParam(r, "name") ||
+	name := chi.URLParam(r, "name")
+	if err != nil || !p.Local || !strings.EqualFold(p.Actor.Username, name) ||
 		strconv.FormatInt(id, 10) != raw {
 		writeError(w, http.StatusNotFound, "no such post")
+		return
+	}
+	if name != p.Actor.Username {
+		redirectCanonical(w, r, s.cfg.PostURI(p.Actor, p))
 		return
 	}
 	doc, err := s.postDocument(p.Actor, p)
@@ -172,6 +182,16 @@ func (s *Service) authorizedFetch(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// redirectCanonical sends a request for another spelling of a document's
+// address, such as /@Repair-Cafe, to the document's id, keeping the query:
+// every document is served at exactly its id, which others check and store.
+func redirectCanonical(w http.ResponseWriter, r *http.Request, id string) {
+	if r.URL.RawQuery != "" {
+		id += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, id, http.StatusMovedPermanently)
 }
 
 func writeDocument(w http.ResponseWriter, status int, doc Document) {

@@ -397,3 +397,46 @@ func TestSelfDeleteNeedsItsServersWord(t *testing.T) {
 		}
 	})
 }
+
+// TestActorUpdateByReference: an Update whose object is only the sender's
+// own URI, as some servers send, refetches the profile; naming another
+// actor changes nothing of that actor.
+func TestActorUpdateByReference(t *testing.T) {
+	mallory := "https://server67.example/users/mallory"
+	update := func(actor, object string) []byte {
+		return mustMarshal(map[string]any{"@context": asContext, "type": "Update",
+			"id": actor + "#updates/" + lastSegment(object), "actor": actor, "object": object})
+	}
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, newFediverse())
+		w.fedi.addActor(alice, "Person")
+		w.fedi.addActor(mallory, "Person")
+		if err := w.follow(alice); err != nil {
+			t.Fatal(err)
+		}
+		name := func() string {
+			a, err := w.posts.RemoteActor(ctx, alice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.Name
+		}
+
+		w.fedi.rename(alice, "Alice, réparatrice")
+		if status, outcome := w.deliver(alice, update(alice, alice)); outcome != "actor updated" {
+			t.Fatalf("alice's Update of herself: %d %q, want actor updated", status, outcome)
+		}
+		if got := name(); got != "Alice, réparatrice" {
+			t.Errorf("alice's name = %q after her Update, want the refetched one", got)
+		}
+
+		w.fedi.rename(alice, "Alice, usurpée")
+		if _, outcome := w.deliver(mallory, update(mallory, alice)); outcome == "actor updated" {
+			t.Errorf("mallory's Update of alice: %q", outcome)
+		}
+		if got := name(); got != "Alice, réparatrice" {
+			t.Errorf("alice's name = %q after mallory's Update, want it unchanged", got)
+		}
+	})
+}

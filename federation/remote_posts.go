@@ -84,7 +84,11 @@ func (s *Service) objectOf(ctx context.Context, in *incoming, raw json.RawMessag
 // onCreate stores a post from a followed actor, or a reply to a local post.
 func (s *Service) onCreate(ctx context.Context, in *incoming) (string, error) {
 	objType := rawString(objectField(in.raw["object"], "type"))
-	if ap.ActorTypes.Contains(ap.ActivityVocabularyType(objType)) && in.typ == "Update" {
+	// Some servers send a profile's Update with only the actor's own URI as
+	// object: the profile is refetched all the same.
+	byReference := rawString(in.raw["object"]) == in.actor
+	if in.typ == "Update" &&
+		(ap.ActorTypes.Contains(ap.ActivityVocabularyType(objType)) || byReference) {
 		return s.onActorUpdate(ctx, in)
 	}
 	if objType != "" {

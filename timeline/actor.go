@@ -73,7 +73,7 @@ func (a *Actor) Handle() string {
 
 // DisplayName returns the name, or the username when the name is empty.
 func (a *Actor) DisplayName() string {
-	if strings.TrimSpace(a.Name) != "" {
+	if !blank(a.Name) {
 		return a.Name
 	}
 	return a.Username
@@ -105,7 +105,8 @@ func (a *Actor) validateLocal() error {
 			return err
 		}
 	}
-	if strings.TrimSpace(a.Name) == "" {
+	a.Name = stripBidiOverrides(a.Name)
+	if blank(a.Name) {
 		return invalid("name", "required")
 	}
 	if a.LegalForm != "" && !contains(LegalForms, a.LegalForm) {
@@ -216,6 +217,8 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) error {
 	}
 	a.Local = false
 	stripNUL(&a.Username, &a.Name, &a.Summary, &a.URL, &a.IconURL)
+	a.Username = stripBidiOverrides(a.Username)
+	a.Name = ellipsize(strings.TrimSpace(stripBidiOverrides(a.Name)), MaxRemoteName)
 	a.UpdatedAt = s.Now()
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = a.UpdatedAt

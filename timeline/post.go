@@ -96,8 +96,8 @@ func (p *Post) validateLocal() error {
 	if p.Kind != News && p.Kind != Event {
 		return invalid("kind", "news or event")
 	}
-	p.Title = strings.TrimSpace(p.Title)
-	if p.Title == "" {
+	p.Title = strings.TrimSpace(stripBidiOverrides(p.Title))
+	if blank(p.Title) {
 		return invalid("title", "required")
 	}
 	if utf8.RuneCountInString(p.Title) > MaxTitle {

@@ -22,7 +22,7 @@ func (s *Store) UpsertRemotePost(ctx context.Context, p *Post) error {
 	stripNUL(&p.Title, &p.Summary, &p.BodyHTML, &p.URL, &p.InReplyTo, &p.PlaceName,
 		&p.StreetAddress, &p.PostalCode, &p.Locality, &p.OnlineURL, &p.ImageURL, &p.ImageAlt)
 	p.BodyHTML = markup.Sanitize(p.BodyHTML)
-	p.Title = truncateRunes(strings.TrimSpace(p.Title), MaxTitle)
+	p.Title = truncateRunes(strings.TrimSpace(stripBidiOverrides(p.Title)), MaxTitle)
 	p.Summary = truncateRunes(p.Summary, MaxBody)
 	p.normalize()
 	if p.PublishedAt.IsZero() {

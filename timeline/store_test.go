@@ -121,6 +121,10 @@ func TestValidation(t *testing.T) {
 				StartsAt: start, OnlineURL: "javascript:alert(1)"}, "online_url"},
 			{"NUL in title", &timeline.Post{ActorID: org.ID, Kind: timeline.News,
 				Title: "a\x00b"}, "title"},
+			{"invisible title", &timeline.Post{ActorID: org.ID, Kind: timeline.News,
+				Title: " \u200B\u200C\u200D\u2060\uFEFF\u00A0"}, "title"},
+			{"title of overrides", &timeline.Post{ActorID: org.ID, Kind: timeline.News,
+				Title: "\u202E \u2066\u200B"}, "title"},
 			{"script image", &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "x",
 				ImageURL: "javascript:alert(1)"}, "image"},
 			{"long summary", &timeline.Post{ActorID: org.ID, Kind: timeline.News, Title: "x",
@@ -345,4 +349,62 @@ func TestWhenInFrench(t *testing.T) {
 	if got := p.When("fr"); !strings.HasPrefix(got, "du samedi 12 décembre 2026, 14\u00a0h\u00a000 au") {
 		t.Errorf("When(fr) over two days = %q", got)
 	}
+}
+
+// TestTextThatReordersOrHides: names and titles lose the bidirectional
+// override characters that would reverse the text around them on a page,
+// a local one showing nothing is refused, and a remote name is capped.
+func TestTextThatReordersOrHides(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		s, _, org := newStore(t, db)
+		ctx := context.Background()
+
+		p := &timeline.Post{ActorID: org.ID, Kind: timeline.News,
+			Title: "Repair \u202Eéfac\u202C \u2067x\u2069"}
+		if err := s.CreatePost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Title != "Repair éfac x" {
+			t.Errorf("local title %q, want the overrides gone", p.Title)
+		}
+
+		var fe *timeline.FieldError
+		blank := &timeline.Actor{Username: "vide", Name: "\u200B \u202E\uFEFF"}
+		if err := s.CreateLocalActor(ctx, blank); !errors.As(err, &fe) || fe.Field != "name" ||
+			fe.Why != "required" {
+			t.Errorf("organisation with an invisible name: %v, want name required", err)
+		}
+		odd := &timeline.Actor{Username: "odd", Name: "\u202DLa Passerelle\u202C"}
+		if err := s.CreateLocalActor(ctx, odd); err != nil || odd.Name != "La Passerelle" {
+			t.Errorf("organisation name %q (%v), want the overrides gone", odd.Name, err)
+		}
+
+		long := &timeline.Actor{URI: "https://a.example/u/long", Domain: "a.example",
+			Username: "lo\u202Eng", Kind: timeline.KindPerson,
+			Name: "\u202E" + strings.Repeat("é", 300)}
+		if err := s.UpsertRemoteActor(ctx, long); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.RemoteActor(ctx, long.URI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Repeat("é", timeline.MaxRemoteName-1) + "…"
+		if got.Name != want || got.Username != "long" {
+			t.Errorf("remote actor stored as %q, %q; want %q, long", got.Username, got.Name, want)
+		}
+		short := &timeline.Actor{URI: "https://a.example/u/short", Domain: "a.example",
+			Username: "short", Kind: timeline.KindPerson, Name: strings.Repeat("a", 100)}
+		if err := s.UpsertRemoteActor(ctx, short); err != nil ||
+			short.Name != strings.Repeat("a", 100) {
+			t.Errorf("a name of exactly %d characters: %q, %v", timeline.MaxRemoteName,
+				short.Name, err)
+		}
+
+		note := &timeline.Post{ActorID: long.ID, Kind: timeline.Note,
+			URI: "https://a.example/n/1", Title: "\u202Eolleh"}
+		if err := s.UpsertRemotePost(ctx, note); err != nil || note.Title != "olleh" {
+			t.Errorf("remote title %q (%v), want the override gone", note.Title, err)
+		}
+	})
 }

@@ -26,11 +26,6 @@ type actorView struct {
 // showActor serves the page of a local organisation or of the portal, with
 // a page of its posts; ?avant= names the last post of the page before.
 func (s *Server) showActor(w http.ResponseWriter, r *http.Request) {
-	at, err := cursorParam(r, olderParam)
-	if err != nil {
-		s.serveError(w, r, http.StatusBadRequest, err)
-		return
-	}
 	name := chi.URLParam(r, "name")
 	a, err := s.posts.LocalActor(r.Context(), name)
 	if err == nil && a.Kind != timeline.KindOrganisation && a.Kind != timeline.KindPortal {
@@ -38,6 +33,15 @@ func (s *Server) showActor(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if name != a.Username {
+		redirectCanonical(w, r, actorURL(a))
+		return
+	}
+	at, err := cursorParam(r, olderParam)
+	if err != nil {
+		s.serveError(w, r, http.StatusBadRequest, err)
 		return
 	}
 

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/uptrace/bun"
 	"golang.org/x/net/html"
 
@@ -92,6 +93,7 @@ func newPortal(t *testing.T, db *bun.DB, opts ...func(*Config)) *portal {
 	p.web = s
 
 	r := chi.NewRouter()
+	r.Use(middleware.GetHead) // as cmd mounts it, so that HEAD is answered
 	s.Routes(r)
 	r.Get("/@{name}", s.ServeActorPage)
 	r.Get("/@{name}/{id}", s.ServePostPage)

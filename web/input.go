@@ -26,6 +26,17 @@ func (s *Server) checkPath(next http.Handler) http.Handler {
 	})
 }
 
+// redirectCanonical sends a request for another spelling of a page's
+// address, such as /@Repair-Cafe, to the one the portal links to, keeping
+// the query: a page has one address, lest it be shared, cached or counted
+// twice.
+func redirectCanonical(w http.ResponseWriter, r *http.Request, path string) {
+	if r.URL.RawQuery != "" {
+		path += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, path, http.StatusMovedPermanently)
+}
+
 // hasNUL tells whether any value of a parsed form holds a NUL character.
 func hasNUL(form url.Values) bool {
 	for _, vs := range form {

@@ -40,6 +40,10 @@ func (s *Server) showPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if chi.URLParam(r, "name") != p.Actor.Username {
+		redirectCanonical(w, r, postPath(p.Actor.Username, p.ID))
+		return
+	}
 	if p.Deleted() {
 		s.serveError(w, r, http.StatusGone, nil)
 		return

@@ -35,3 +35,37 @@ func TestPostNumberIsCanonical(t *testing.T) {
 		}
 	})
 }
+
+// TestAddressSpellingsRedirect: an organisation's or a post's address in
+// another case answers 301 to the one the portal links to, keeping the
+// query, rather than a second copy of the page.
+func TestAddressSpellingsRedirect(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		p := newPortal(t, db)
+		org := p.org("repair-cafe")
+		id := strconv.FormatInt(p.news(org, "Horaires").ID, 10)
+		c := p.client()
+
+		wantStatus(t, "/@repair-cafe", c.get("/@repair-cafe"), http.StatusOK)
+		wantStatus(t, "/@repair-cafe/"+id, c.get("/@repair-cafe/"+id), http.StatusOK)
+		for _, tc := range []struct{ path, want string }{
+			{"/@Repair-Cafe", "/@repair-cafe"},
+			{"/@REPAIR-CAFE?avant=x", "/@repair-cafe?avant=x"},
+			{"/@Repair-Cafe/" + id, "/@repair-cafe/" + id},
+			{"/@REPAIR-CAFE/" + id + "?lang=en", "/@repair-cafe/" + id + "?lang=en"},
+		} {
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				req, err := http.NewRequest(method, p.srv.URL+tc.path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := c.do(req)
+				wantStatus(t, method+" "+tc.path, res, http.StatusMovedPermanently)
+				if got := res.header.Get("Location"); got != tc.want {
+					t.Errorf("%s %s: Location %q, want %q", method, tc.path, got, tc.want)
+				}
+			}
+		}
+		wantStatus(t, "another organisation's post", c.get("/@Portail/"+id), http.StatusNotFound)
+	})
+}

@@ -53,11 +53,21 @@ func runActorCreate(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer app.db.Close()
 	if err := app.posts.CreateLocalActor(ctx, a); err != nil {
-		return err
+		return actorError(err)
 	}
 	cfg, _ := s.federation()
 	fmt.Fprintf(out, "created @%s@%s (%s)\n", a.Username, cfg.Domain, cfg.ActorURI(a))
 	return nil
+}
+
+// actorError adds the accepted values to a refused legal form: at the
+// command line, unlike in a form, there is no list to pick from.
+func actorError(err error) error {
+	var fe *timeline.FieldError
+	if errors.As(err, &fe) && fe.Field == "legal_form" {
+		return fmt.Errorf("%w (accepted: %s)", err, strings.Join(timeline.LegalForms, ", "))
+	}
+	return err
 }
 
 func runUserCreate(ctx context.Context, args []string, out io.Writer) error {

@@ -59,6 +59,7 @@ func TestBrowser(t *testing.T) {
 		{"WrongPassword", wrongPasswordRefused},
 		{"ContentSecurityPolicy", pagesObeyCSP},
 		{"Homepage", homepageScreenshots},
+		{"LongTitle", longTitleWraps},
 		{"HostileHTML", hostileHTMLInert},
 	}
 	for _, sc := range scenarios {
@@ -860,6 +861,31 @@ func homepageScreenshots(t *testing.T, b *browser, s *browserSite) {
 		t.Errorf("the homepage is %dpx wide on a 390px phone: it scrolls sideways", w)
 	}
 	phone.screenshot("home-mobile")
+}
+
+// longTitleWraps: a 200-character title without a space wraps on a
+// 400px-wide phone, on the post's page and in the lists that show it,
+// rather than making the page scroll sideways.
+func longTitleWraps(t *testing.T, b *browser, s *browserSite) {
+	title := strings.Repeat("Solidarité", 20)
+	tb := b.newTab(t)
+	tb.login(editorLogin, s.password)
+	tb.open("/espace/" + orgName + "/nouveau?type=news")
+	tb.set("#f-title", title)
+	tb.set("#f-summary", "Un titre sans espace.")
+	tb.set("#f-body", "Texte.")
+	check(t, "status after publishing", tb.follow("form.form button[type=submit]"), http.StatusOK)
+	check(t, "title", tb.text("main h1"), title)
+
+	runStep(tb, "emulating a phone", chromedp.EmulateViewport(400, 844, chromedp.EmulateMobile))
+	for _, p := range []string{tb.path(), "/", "/actualites", "/@" + orgName, "/espace"} {
+		tb.open(p)
+		const js = `document.documentElement.scrollWidth - document.documentElement.clientWidth`
+		if over := evalJS[int](tb, js); over > 0 {
+			t.Errorf("%s is %dpx too wide on a 400px phone: it scrolls sideways", p, over)
+		}
+	}
+	tb.screenshot("long-title-mobile")
 }
 
 // hostileHTMLInert: an editor publishes Markdown full of script, inline
