@@ -61,6 +61,7 @@ func TestBrowser(t *testing.T) {
 		{"Homepage", homepageScreenshots},
 		{"LongTitle", longTitleWraps},
 		{"HostileHTML", hostileHTMLInert},
+		{"NetworkAndModeration", networkAndModeration},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, b, s) })
