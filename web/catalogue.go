@@ -7,6 +7,7 @@ const (
 	whyImageBroken  = "an image the portal cannot read"
 	whyTimeRequired = "time required"
 	whyBadDateTime  = "not a valid date or time"
+	whySkippedTime  = "a time the clocks skip"
 	whyAltRequired  = "required with an image"
 	whyUnknownZone  = "unknown time zone"
 )
@@ -197,6 +198,7 @@ var catalogue = map[string]map[string]string{
 		"why." + whyImageBroken:                     "fichier abîmé ou incomplet, l’image ne peut pas être lue",
 		"why." + whyTimeRequired:                    "l'heure est obligatoire",
 		"why." + whyBadDateTime:                     "date ou heure invalide",
+		"why." + whySkippedTime:                     "cette heure n’existe pas ce jour-là (passage à l’heure d’été)",
 		"why." + whyAltRequired:                     "obligatoire avec une image",
 		"why." + whyUnknownZone:                     "fuseau horaire inconnu",
 		"why.at most %d characters":                 "%d caractères au plus",
@@ -474,6 +476,7 @@ var catalogue = map[string]map[string]string{
 		"why." + whyImageBroken:                     "the file is damaged or incomplete and cannot be read",
 		"why." + whyTimeRequired:                    "the time is required",
 		"why." + whyBadDateTime:                     "invalid date or time",
+		"why." + whySkippedTime:                     "this time does not exist that day (clocks go forward)",
 		"why." + whyAltRequired:                     "required with an image",
 		"why." + whyUnknownZone:                     "unknown time zone",
 		"why.at most %d characters":                 "at most %d characters",

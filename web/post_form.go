@@ -166,6 +166,11 @@ func localTime(date, clock string, loc *time.Location, field string) (time.Time,
 	if err != nil {
 		return time.Time{}, &timeline.FieldError{Field: field, Why: whyBadDateTime}
 	}
+	// A wall clock the zone skips (02:30 on the night clocks go forward)
+	// comes back an hour later: say so rather than publish another time.
+	if t.Format(dateLayout+" "+clockLayout) != date+" "+clock {
+		return time.Time{}, &timeline.FieldError{Field: field, Why: whySkippedTime}
+	}
 	return t, nil
 }
 

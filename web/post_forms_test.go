@@ -441,3 +441,20 @@ func TestImagesGoWithTheirPost(t *testing.T) {
 		}
 	})
 }
+
+// TestEventInTheSpringGap: 02:30 does not exist in Paris on the night the
+// clocks go forward; the form says so instead of publishing 03:30.
+func TestEventInTheSpringGap(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		_, _, c, token := editor(t, db)
+		form := url.Values{csrfField: {token}, "type": {"event"}, "title": {"Nuit des étoiles"},
+			"body": {"Observation."}, "start_date": {"2027-03-28"}, "start_time": {"02:30"},
+			"time_zone": {"Europe/Paris"}, "place_name": {"Parc"}, "locality": {"Lyon"}}
+		res := c.postMultipart("/espace/cafe/nouveau", form, nil)
+		wantStatus(t, "time in the gap", res, http.StatusUnprocessableEntity)
+		indexOf(t, res.body, "cette heure n’existe pas ce jour-là")
+
+		form.Set("start_time", "03:30")
+		createdID(t, c.postMultipart("/espace/cafe/nouveau", form, nil), "cafe")
+	})
+}

@@ -176,6 +176,10 @@ func parseWhen(s string, loc *time.Location) (time.Time, error) {
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			// A wall clock the zone skips comes back an hour later.
+			if t.Format(layout) != s {
+				return time.Time{}, fmt.Errorf("%q does not exist in %s (clocks go forward)", s, loc)
+			}
 			return t, nil
 		}
 	}

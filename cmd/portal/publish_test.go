@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFrontMatter(t *testing.T) {
@@ -35,5 +36,31 @@ func TestFrontMatter(t *testing.T) {
 	if _, err := postFromMeta(map[string]string{"type": "events"}); err == nil ||
 		!strings.Contains(err.Error(), "type") {
 		t.Errorf("unknown type: %v", err)
+	}
+}
+
+// TestParseWhen: a wall clock in the event's zone, except one the zone
+// skips, which is refused rather than moved an hour.
+func TestParseWhen(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"2026-12-12 14:00", time.Date(2026, 12, 12, 13, 0, 0, 0, time.UTC), true},
+		{"2027-03-28 03:30", time.Date(2027, 3, 28, 1, 30, 0, 0, time.UTC), true},
+		{"2027-03-28 02:30", time.Time{}, false},
+		{"2026-12-12T14:00:00+01:00", time.Date(2026, 12, 12, 13, 0, 0, 0, time.UTC), true},
+		{"12/12/2026", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, err := parseWhen(tt.in, paris)
+		if (err == nil) != tt.ok || (tt.ok && !got.Equal(tt.want)) {
+			t.Errorf("parseWhen(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
 	}
 }
