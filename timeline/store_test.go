@@ -349,6 +349,15 @@ func TestWhenInFrench(t *testing.T) {
 	if got := p.When("fr"); !strings.HasPrefix(got, "du samedi 12 décembre 2026, 14\u00a0h\u00a000 au") {
 		t.Errorf("When(fr) over two days = %q", got)
 	}
+
+	// Another zone is named, with the times in it.
+	p.TimeZone, p.EndsAt = "Asia/Tokyo", time.Time{}
+	if got := p.When("fr"); got != "samedi 12 décembre 2026, 22\u00a0h\u00a000 (fuseau Asia/Tokyo)" {
+		t.Errorf("When(fr) in Tokyo = %q", got)
+	}
+	if got := p.When("en"); got != "Saturday 12 December 2026, 22:00 (Asia/Tokyo time)" {
+		t.Errorf("When(en) in Tokyo = %q", got)
+	}
 }
 
 // TestTextThatReordersOrHides: names and titles lose the bidirectional

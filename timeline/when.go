@@ -32,11 +32,24 @@ func FormatClock(t time.Time, lang string) string {
 
 // When describes an event's dates in its own time zone, in lang: "samedi 12
 // décembre 2026, 14 h 00 – 18 h 00" or, over several days, "du … au …".
-// It is empty for posts that are not events.
+// A zone other than the portal's is named, since a reader in Lyon would
+// otherwise take the times for Lyon's. It is empty for posts that are not
+// events.
 func (p *Post) When(lang string) string {
 	if p.Kind != Event && p.StartsAt.IsZero() {
 		return ""
 	}
+	when := p.when(lang)
+	if zone := p.Location().String(); zone != DefaultTimeZone {
+		if lang == "en" {
+			return when + " (" + zone + " time)"
+		}
+		return when + " (fuseau " + zone + ")"
+	}
+	return when
+}
+
+func (p *Post) when(lang string) string {
 	loc := p.Location()
 	start, end := p.StartsAt.In(loc), p.EndsAt.In(loc)
 	day := FormatDate(start, lang)
