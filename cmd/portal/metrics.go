@@ -51,8 +51,11 @@ func newMetrics(db *bun.DB, fed *federation.Metrics) *metrics {
 // it asks for it as a bearer token: the queue's depth and the routes'
 // traffic are for the operators.
 func (m *metrics) handler(token string) http.Handler {
+	// Warn, not Error: most of what this logs is a scraper that hung up
+	// mid-answer (a broken pipe), which is not the portal failing; a
+	// collector that fails still shows, and the answer says which.
 	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(slog.Default().Handler(), slog.LevelError),
+		ErrorLog:      slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 		ErrorHandling: promhttp.ContinueOnError,
 	})
 	if token == "" {
