@@ -21,6 +21,16 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/espace", http.StatusSeeOther)
 }
 
+// DeletePost deletes the local post numbered id as the workspace does:
+// for the command line, which acts for the operator.
+func (s *Server) DeletePost(ctx context.Context, id int64) error {
+	p, err := s.posts.Post(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.removePost(ctx, p)
+}
+
 // removePost deletes a local post, which tells its followers' servers, and
 // then its uploaded image if nothing else shows it: the one way editors
 // and admins alike delete a post.

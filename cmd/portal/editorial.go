@@ -44,7 +44,8 @@ func runFeature(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// runDeletePost deletes a local post; followers are told.
+// runDeletePost deletes a local post, as an editor's deletion on the web
+// does: followers are told and its uploaded image goes.
 func runDeletePost(ctx context.Context, args []string, out io.Writer) error {
 	var s settings
 	fs := flag.NewFlagSet("delete-post", flag.ContinueOnError)
@@ -58,7 +59,11 @@ func runDeletePost(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer app.db.Close()
-	if err := app.posts.DeletePost(ctx, *post); err != nil {
+	site, err := app.site(&s)
+	if err != nil {
+		return err
+	}
+	if err := site.DeletePost(ctx, *post); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "deleted post %d\n", *post)

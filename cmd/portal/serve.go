@@ -75,15 +75,21 @@ func (a *app) serve(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return err
 }
 
+// site is the web side of the portal, for serving and for the commands
+// that act as an editor would (deleting a post and its image).
+func (a *app) site(s *settings) (*web.Server, error) {
+	cfg, _ := s.federation()
+	committee := charter.NewCommittee(a.db, a.posts)
+	return web.New(web.Config{Base: cfg.Base(), SecureCookies: !s.insecure,
+		MediaDir: filepath.Join(s.data, "media"), Followers: a.fed.FollowerCount,
+		Logger: slog.Default()}, a.db, a.posts, committee)
+}
+
 // router mounts federation and web on one tree. The addresses of actors
 // and posts are shared: servers asking for ActivityStreams get documents,
 // browsers get pages.
 func (a *app) router(s *settings) (http.Handler, error) {
-	cfg, _ := s.federation()
-	committee := charter.NewCommittee(a.db, a.posts)
-	site, err := web.New(web.Config{Base: cfg.Base(), SecureCookies: !s.insecure,
-		MediaDir: filepath.Join(s.data, "media"), Followers: a.fed.FollowerCount,
-		Logger: slog.Default()}, a.db, a.posts, committee)
+	site, err := a.site(s)
 	if err != nil {
 		return nil, err
 	}
