@@ -5,6 +5,7 @@ const (
 	whyTooLarge     = "too large"
 	whyImageType    = "not an image the portal accepts"
 	whyImageBroken  = "an image the portal cannot read"
+	whyImageHuge    = "an image of too many pixels"
 	whyTimeRequired = "time required"
 	whyBadDateTime  = "not a valid date or time"
 	whySkippedTime  = "a time the clocks skip"
@@ -196,6 +197,7 @@ var catalogue = map[string]map[string]string{
 		"why." + whyTooLarge:                        "trop lourde (5 Mo au plus)",
 		"why." + whyImageType:                       "seuls PNG, JPEG, WebP et GIF sont acceptés",
 		"why." + whyImageBroken:                     "fichier abîmé ou incomplet, l’image ne peut pas être lue",
+		"why." + whyImageHuge:                       "image trop grande (40 mégapixels et 12 000 pixels de côté au plus)",
 		"why." + whyTimeRequired:                    "l'heure est obligatoire",
 		"why." + whyBadDateTime:                     "date ou heure invalide",
 		"why." + whySkippedTime:                     "cette heure n’existe pas ce jour-là (passage à l’heure d’été)",
@@ -474,6 +476,7 @@ var catalogue = map[string]map[string]string{
 		"why." + whyTooLarge:                        "too large (5 MB at most)",
 		"why." + whyImageType:                       "only PNG, JPEG, WebP and GIF are accepted",
 		"why." + whyImageBroken:                     "the file is damaged or incomplete and cannot be read",
+		"why." + whyImageHuge:                       "image too large (40 megapixels and 12,000 pixels a side at most)",
 		"why." + whyTimeRequired:                    "the time is required",
 		"why." + whyBadDateTime:                     "invalid date or time",
 		"why." + whySkippedTime:                     "this time does not exist that day (clocks go forward)",

@@ -24,6 +24,14 @@ import (
 // maxImageBytes is the largest image an editor may upload.
 const maxImageBytes = 5 << 20
 
+// The largest picture, in pixels, an editor may upload: a few bytes can
+// announce a picture that takes gigabytes to decode, in every browser and
+// server that shows it. 40 megapixels is more than phones take.
+const (
+	maxImageSide   = 12_000
+	maxImagePixels = 40_000_000
+)
+
 // imageExts are the image formats accepted, by the content type sniffed
 // from their first bytes, with the extension they are stored under.
 var imageExts = map[string]string{
@@ -78,6 +86,13 @@ func (s *Server) saveImage(fh *multipart.FileHeader) (string, error) {
 	}
 	if img, err = imagemeta.Strip(img); err != nil {
 		return "", &timeline.FieldError{Field: "image", Why: whyImageBroken}
+	}
+	w, h, err := imagemeta.Size(img)
+	if err != nil {
+		return "", &timeline.FieldError{Field: "image", Why: whyImageBroken}
+	}
+	if w > maxImageSide || h > maxImageSide || w*h > maxImagePixels {
+		return "", &timeline.FieldError{Field: "image", Why: whyImageHuge}
 	}
 
 	name := randomHex(16) + ext

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"net/http"
@@ -378,6 +380,17 @@ func TestUploadedImagesLoseTheirMetadata(t *testing.T) {
 			&upload{field: "image", name: "cut.jpg", data: cut})
 		wantStatus(t, "broken image", res, http.StatusUnprocessableEntity)
 		indexOf(t, res.body, "fichier abîmé ou incomplet")
+
+		// A few bytes announcing 100 000 × 100 000 pixels are refused.
+		ihdr := binary.BigEndian.AppendUint32(nil, 100_000)
+		ihdr = binary.BigEndian.AppendUint32(ihdr, 100_000)
+		ihdr = append(ihdr, 8, 2, 0, 0, 0)
+		huge := pngChunk(pngChunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr), "IDAT", nil)
+		huge = pngChunk(huge, "IEND", nil)
+		res = c.postMultipart("/espace/cafe/nouveau", form,
+			&upload{field: "image", name: "bombe.png", data: huge})
+		wantStatus(t, "huge image", res, http.StatusUnprocessableEntity)
+		indexOf(t, res.body, "image trop grande")
 	})
 }
 
@@ -457,4 +470,12 @@ func TestEventInTheSpringGap(t *testing.T) {
 		form.Set("start_time", "03:30")
 		createdID(t, c.postMultipart("/espace/cafe/nouveau", form, nil), "cafe")
 	})
+}
+
+// pngChunk appends a PNG chunk with its length and checksum.
+func pngChunk(out []byte, kind string, data []byte) []byte {
+	out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
+	start := len(out)
+	out = append(append(out, kind...), data...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
 }

@@ -9,9 +9,9 @@ const (
 	gifApplication = 0xFF
 )
 
-// stripGIF copies the blocks of a GIF but comments and XMP, which GIF
-// carries as an application extension. Other application extensions stay:
-// NETSCAPE2.0 is what makes an animation loop. Bytes after the trailer,
+// stripGIF copies the blocks of a GIF but comments and application
+// extensions, where XMP travels, except the one that makes an animation
+// loop. Graphic control and plain text extensions are the picture. Bytes after the trailer,
 // where some tools hide data, are dropped.
 func stripGIF(img []byte) ([]byte, error) {
 	const header = 6 + 7 // signature and logical screen descriptor
@@ -34,7 +34,7 @@ func stripGIF(img []byte) ([]byte, error) {
 				return nil, ErrMalformed
 			}
 			label := img[i+1]
-			keep = label != gifComment && !(label == gifApplication && isXMP(img[i+2:]))
+			keep = label != gifComment && (label != gifApplication || isLoop(img[i+2:]))
 			i += 2
 		case gifImage:
 			if i+10 > len(img) {
@@ -66,10 +66,11 @@ func colorTable(packed byte) int {
 	return 3 << (packed&0x07 + 1)
 }
 
-// isXMP tells whether an application extension's data starts with XMP's
-// identifier and authentication code.
-func isXMP(data []byte) bool {
-	return hasPrefix(data, []byte("\x0bXMP DataXMP"))
+// isLoop tells whether an application extension is the one that makes an
+// animation loop, under either of the names browsers read. Other
+// application extensions (XMP among them) are not the picture.
+func isLoop(data []byte) bool {
+	return hasPrefix(data, []byte("\x0bNETSCAPE2.0")) || hasPrefix(data, []byte("\x0bANIMEXTS1.0"))
 }
 
 // skipSubBlocks returns the index after the data sub-blocks starting at i,

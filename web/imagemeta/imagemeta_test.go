@@ -135,6 +135,8 @@ func TestStripPNG(t *testing.T) {
 	in = appendPNGChunk(in, "eXIf", exifTIFF(8))
 	in = appendPNGChunk(in, "iTXt", []byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00<x:xmpmeta>"+secret))
 	in = appendPNGChunk(in, "tIME", []byte{0x07, 0xEA, 12, 4, 17, 0, 0})
+	in = appendPNGChunk(in, "caBX", []byte("c2pa "+secret)) // content credentials
+	in = appendPNGChunk(in, "prIv", []byte(secret))
 	in = append(in, plain[ihdrEnd:]...)
 
 	out := strip(t, in)
@@ -178,6 +180,10 @@ func TestStripGIF(t *testing.T) {
 	in = append(in, secret...)
 	in = append(in, 0, gifExtension, gifApplication)
 	in = append(in, "\x0bXMP DataXMP"...)
+	in = append(in, byte(len(secret)))
+	in = append(in, secret...)
+	in = append(in, 0, gifExtension, gifApplication)
+	in = append(in, "\x0bMYCAMERA1.0"...)
 	in = append(in, byte(len(secret)))
 	in = append(in, secret...)
 	in = append(in, 0)
@@ -226,7 +232,8 @@ func TestStripWebP(t *testing.T) {
 	pixels := []byte("lossless image data")
 	in := riff(webpChunk("VP8X", vp8x), webpChunk("VP8L", pixels),
 		webpChunk("EXIF", append([]byte("Exif\x00\x00"), exifTIFF(3)...)),
-		webpChunk("XMP ", []byte("<x:xmpmeta>"+secret)))
+		webpChunk("XMP ", []byte("<x:xmpmeta>"+secret)), webpChunk("exif", []byte(secret)),
+		webpChunk("PRIV", []byte(secret)))
 
 	out := strip(t, in)
 	want := riff(webpChunk("VP8X", append([]byte{vp8xExif}, vp8x[1:]...)), webpChunk("VP8L", pixels),
@@ -306,5 +313,37 @@ func samePixels(t *testing.T, a, b image.Image) {
 				t.Fatalf("pixel (%d,%d): %v, then %v", x, y, a.At(x, y), b.At(x, y))
 			}
 		}
+	}
+}
+
+// TestStripJPEGAfterTheScan: metadata between the scan and the end of the
+// image, and whatever follows the end (a second picture with its own
+// Exif, as phones append), is dropped; a file cut inside its picture is
+// refused.
+func TestStripJPEGAfterTheScan(t *testing.T) {
+	plain := encodeJPEG(t)
+	if !bytes.HasSuffix(plain, []byte{0xFF, markerEOI}) {
+		t.Fatal("the encoder's JPEG does not end with EOI")
+	}
+	body := plain[:len(plain)-2]
+	var in []byte
+	in = append(in, body...)
+	in = append(in, jpegSegment(markerAPP1, append([]byte("Exif\x00\x00"), exifTIFF(1)...))...)
+	in = append(in, jpegSegment(markerCOM, []byte(secret))...)
+	in = append(in, 0xFF, markerEOI)
+	in = append(in, cameraJPEG(t, 6)...)
+	in = append(in, "trailing "+secret...)
+
+	out := strip(t, in)
+	if bytes.Contains(out, []byte("SECRET")) || bytes.Count(out, jpegSOI) != 1 {
+		t.Errorf("metadata or a second picture left in %q", out)
+	}
+	if !bytes.HasSuffix(out, []byte{0xFF, markerEOI}) {
+		t.Errorf("stripped JPEG does not end with its EOI: % x", out[len(out)-4:])
+	}
+	samePixels(t, decodeWith(t, jpeg.Decode, plain), decodeWith(t, jpeg.Decode, out))
+
+	if _, err := Strip(plain[:len(plain)-20]); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a JPEG cut inside its scan: error %v, want ErrMalformed", err)
 	}
 }

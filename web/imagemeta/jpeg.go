@@ -24,17 +24,20 @@ var (
 	iccHeader  = []byte("ICC_PROFILE\x00")
 )
 
-// stripJPEG copies the segments before the image data, dropping every
-// application segment except JFIF (APP0), the colour profile (APP2
-// ICC_PROFILE) and Adobe's colour transform (APP14), which change how the
-// picture is decoded, and dropping comments. Everything from the start of
-// scan on, pixels included, is copied as it is: metadata does not follow it
-// in files cameras and editors write.
+// stripJPEG copies the segments of a JPEG, dropping every application
+// segment except JFIF (APP0), the colour profile (APP2 ICC_PROFILE) and
+// Adobe's colour transform (APP14), which change how the picture is
+// decoded, and dropping comments. The scans' coded data is copied as it is,
+// and the segments between scans (a progressive JPEG's tables) are read
+// like the others, since a writer can put Exif there too. The file ends at
+// its end-of-image marker: what follows it (a phone's second picture or
+// preview, with its own Exif) is not part of the picture.
 func stripJPEG(img []byte) ([]byte, error) {
 	out := make([]byte, 0, len(img))
 	out = append(out, jpegSOI...)
 	orientation := uint16(0)
 	insertAt := len(out) // where Exif goes: after SOI, or after a leading JFIF
+	scanned := false
 	i := len(jpegSOI)
 	for {
 		// Markers may be preceded by any number of 0xFF fill bytes.
@@ -46,7 +49,11 @@ func stripJPEG(img []byte) ([]byte, error) {
 		}
 		marker := img[i+1]
 		if marker == markerEOI {
-			return nil, ErrMalformed // an image with no scan
+			if !scanned {
+				return nil, ErrMalformed // an image with no scan
+			}
+			out = withOrientation(out, insertAt, orientation)
+			return append(out, 0xFF, markerEOI), nil
 		}
 		if i+4 > len(img) {
 			return nil, ErrMalformed
@@ -57,20 +64,46 @@ func stripJPEG(img []byte) ([]byte, error) {
 			return nil, ErrMalformed
 		}
 		body := img[i+4 : end]
-		if marker == markerSOS {
-			out = withOrientation(out, insertAt, orientation)
-			return append(out, img[i:]...), nil
-		}
-		if marker == markerAPP1 && bytes.HasPrefix(body, exifHeader) && orientation == 0 {
+		if marker == markerAPP1 && bytes.HasPrefix(body, exifHeader) && orientation == 0 && !scanned {
 			orientation = exifOrientation(body[len(exifHeader):])
 		}
 		if keepJPEGSegment(marker, body) {
 			out = append(out, img[i:end]...)
-			if marker == markerAPP0 && insertAt == len(jpegSOI) {
+			if marker == markerAPP0 && insertAt == len(jpegSOI) && !scanned {
 				insertAt = len(out)
 			}
 		}
 		i = end
+		if marker == markerSOS {
+			scanned = true
+			next, ok := scanEnd(img, i)
+			if !ok {
+				return nil, ErrMalformed // cut inside the picture
+			}
+			out = append(out, img[i:next]...)
+			i = next
+		}
+	}
+}
+
+// scanEnd returns where the coded data of a scan starting at i ends: at
+// the first marker that is not a stuffed 0xFF byte (FF 00) or a restart
+// marker (FF D0 to FF D7), which belong to the data.
+func scanEnd(img []byte, i int) (int, bool) {
+	for {
+		k := bytes.IndexByte(img[i:], 0xFF)
+		if k < 0 || i+k+1 >= len(img) {
+			return 0, false
+		}
+		k += i
+		switch b := img[k+1]; {
+		case b == 0x00, b >= 0xD0 && b <= 0xD7:
+			i = k + 2
+		case b == 0xFF:
+			i = k + 1 // fill bytes before a marker
+		default:
+			return k, true
+		}
 	}
 }
 

@@ -7,14 +7,20 @@ import (
 
 var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
 
-// pngMetadata are the chunks that carry text and camera data rather than
-// the picture: Exif, the three kinds of text (where XMP and software notes
-// live) and the modification time.
-var pngMetadata = map[string]bool{
-	"eXIf": true, "tEXt": true, "zTXt": true, "iTXt": true, "tIME": true,
+// pngPicture are the chunks kept: those that make the picture or change
+// how it shows (palette, transparency, colour space, pixel size, the
+// frames of an animated PNG). Every other chunk goes: Exif, the three
+// kinds of text where XMP and software notes live, the modification time,
+// and private or newer chunks (content credentials, which may say where a
+// photo was taken), since what is not known to be the picture is not kept.
+var pngPicture = map[string]bool{
+	"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true, "tRNS": true,
+	"cHRM": true, "gAMA": true, "iCCP": true, "sBIT": true, "sRGB": true, "cICP": true,
+	"mDCV": true, "cLLI": true, "bKGD": true, "hIST": true, "pHYs": true, "sPLT": true,
+	"acTL": true, "fcTL": true, "fdAT": true,
 }
 
-// stripPNG copies every chunk but pngMetadata, up to and including IEND,
+// stripPNG copies the chunks of pngPicture, up to and including IEND,
 // and puts the orientation back as an eXIf chunk of its own, before the
 // image data as the PNG specification asks.
 func stripPNG(img []byte) ([]byte, error) {
@@ -38,7 +44,7 @@ func stripPNG(img []byte) ([]byte, error) {
 			out = appendPNGChunk(out, "eXIf", orientationOnly(orientation))
 			orientation = 0
 		}
-		if !pngMetadata[kind] {
+		if pngPicture[kind] {
 			out = append(out, img[i:end]...)
 		}
 		if kind == "IEND" {

@@ -9,7 +9,8 @@ const (
 	vp8xExif = 0x08
 )
 
-// stripWebP copies the RIFF chunks but EXIF and XMP, clears the XMP flag in
+// stripWebP copies the RIFF chunks that make the picture (the image data,
+// alpha, animation frames, colour profile), clears the XMP flag in
 // the extended header (VP8X), puts the orientation back as an EXIF chunk of
 // its own at the end, where the container specification places EXIF, and
 // fixes the RIFF size. Only the extended format can carry metadata; a
@@ -34,7 +35,6 @@ func stripWebP(img []byte) ([]byte, error) {
 			return nil, ErrMalformed
 		}
 		switch kind {
-		case "XMP ":
 		case "EXIF":
 			if orientation == 0 {
 				// Some writers keep JPEG's "Exif\0\0" before the TIFF data.
@@ -51,8 +51,11 @@ func stripWebP(img []byte) ([]byte, error) {
 			vp8x = len(out) + 8
 			out = append(out, img[i:end]...)
 			out[vp8x] &^= vp8xXMP | vp8xExif
-		default:
+		case "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP":
 			out = append(out, img[i:end]...)
+		default:
+			// XMP, and any chunk not known to be the picture: private or
+			// newer chunks may carry what a camera recorded.
 		}
 		i = end
 	}
