@@ -98,7 +98,7 @@ func (a *app) router(s *settings) (http.Handler, error) {
 	if s.trustProxy {
 		// Only behind a proxy: otherwise any client could choose the
 		// address the login rate limit counts.
-		r.Use(middleware.RealIP)
+		r.Use(forwardedFor)
 	}
 	r.Use(middleware.RequestID, m.instrument, middleware.Recoverer, middleware.GetHead,
 		web.SecurityHeaders)
