@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/ess-lyon/portal/timeline/markup"
 )
+
+// maxClockDrift is how far in the future a remote post's date may be.
+const maxClockDrift = 5 * time.Minute
 
 // UpsertRemotePost stores a post from another server, creating it or
 // applying an edit. The caller has checked that p.ActorID published it.
@@ -25,8 +29,11 @@ func (s *Store) UpsertRemotePost(ctx context.Context, p *Post) error {
 	p.Title = truncateRunes(strings.TrimSpace(stripBidiOverrides(p.Title)), MaxTitle)
 	p.Summary = truncateRunes(p.Summary, MaxBody)
 	p.normalize()
-	if p.PublishedAt.IsZero() {
-		p.PublishedAt = s.Now()
+	// A date in the future would keep the post at the top of every list
+	// sorted by date: it is taken as the time the post arrived, as
+	// Mastodon does. A few minutes' clock drift is let through.
+	if now := s.Now(); p.PublishedAt.IsZero() || p.PublishedAt.After(now.Add(maxClockDrift)) {
+		p.PublishedAt = now
 	}
 	p.PublishedAt = p.PublishedAt.UTC()
 	p.UpdatedAt = s.Now()

@@ -417,3 +417,37 @@ func TestTextThatReordersOrHides(t *testing.T) {
 		}
 	})
 }
+
+// TestRemotePostsFromTheFuture: a remote post dated years ahead is dated
+// when it arrived, so that it cannot sit at the top of lists; a little
+// clock drift is kept.
+func TestRemotePostsFromTheFuture(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		s, _, _ := newStore(t, db)
+		now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { return now })
+		ctx := context.Background()
+		alice := &timeline.Actor{URI: "https://a.example/u/alice", Domain: "a.example",
+			Username: "alice", Kind: timeline.KindPerson}
+		if err := s.UpsertRemoteActor(ctx, alice); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			published, want time.Time
+		}{
+			{time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), now},
+			{now.Add(2 * time.Minute), now.Add(2 * time.Minute)},
+			{now.Add(-time.Hour), now.Add(-time.Hour)},
+		} {
+			p := &timeline.Post{ActorID: alice.ID, Kind: timeline.Note, BodyHTML: "<p>x</p>",
+				URI: "https://a.example/n/" + tt.published.Format("20060102150405"),
+				PublishedAt: tt.published}
+			if err := s.UpsertRemotePost(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			if !p.PublishedAt.Equal(tt.want) {
+				t.Errorf("published %v stored as %v, want %v", tt.published, p.PublishedAt, tt.want)
+			}
+		}
+	})
+}
