@@ -30,9 +30,16 @@ func collection(id string, total int, items []any) Document {
 }
 
 func (s *Service) collectionActor(w http.ResponseWriter, r *http.Request) *timeline.Actor {
-	a, err := s.posts.LocalActor(r.Context(), chi.URLParam(r, "name"))
+	name := chi.URLParam(r, "name")
+	a, err := s.posts.LocalActor(r.Context(), name)
 	if err != nil || a.Kind == timeline.KindInstance {
 		writeError(w, http.StatusNotFound, "no such actor")
+		return nil
+	}
+	if name != a.Username {
+		// /@Repair-Cafe/outbox is /@repair-cafe/outbox, served at its id.
+		collection := r.URL.Path[strings.LastIndex(r.URL.Path, "/"):]
+		redirectCanonical(w, r, s.cfg.ActorURI(a)+collection)
 		return nil
 	}
 	return a

@@ -226,3 +226,22 @@ func TestOutboxServesPostsAsTheyAreNow(t *testing.T) {
 		}
 	})
 }
+
+// TestCollectionsAtTheirOwnAddress: a collection asked for under another
+// spelling of its actor's name is sent to its id, query kept.
+func TestCollectionsAtTheirOwnAddress(t *testing.T) {
+	s, org := newTestService(t, nil)
+	h := testRouter(s)
+	upper := "https://lyon.test/@" + strings.ToUpper(org.Username)
+	for _, c := range []string{"/outbox?page=true", "/followers", "/following", "/featured"} {
+		req := httptest.NewRequest(http.MethodGet, upper+c, nil)
+		req.Header.Set("Accept", "application/activity+json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if want := s.cfg.ActorURI(org) + c; rec.Code != http.StatusMovedPermanently ||
+			rec.Header().Get("Location") != want {
+			t.Errorf("GET %s: %d to %q, want 301 to %q", upper+c, rec.Code,
+				rec.Header().Get("Location"), want)
+		}
+	}
+}
