@@ -440,7 +440,7 @@ func TestRemotePostsFromTheFuture(t *testing.T) {
 			{now.Add(-time.Hour), now.Add(-time.Hour)},
 		} {
 			p := &timeline.Post{ActorID: alice.ID, Kind: timeline.Note, BodyHTML: "<p>x</p>",
-				URI: "https://a.example/n/" + tt.published.Format("20060102150405"),
+				URI:         "https://a.example/n/" + tt.published.Format("20060102150405"),
 				PublishedAt: tt.published}
 			if err := s.UpsertRemotePost(ctx, p); err != nil {
 				t.Fatal(err)
