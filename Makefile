@@ -17,6 +17,8 @@ build:
 test: vet unit fuzz
 
 vet:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
+		echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
 unit:
