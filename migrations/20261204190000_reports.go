@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -47,6 +48,14 @@ type reportsActor struct {
 	ActorID  int64 `bun:",pk"`
 }
 
+// reportsInbox is the part of ap_inbox the index below covers.
+type reportsInbox struct {
+	bun.BaseModel `bun:"table:ap_inbox"`
+
+	Type    string `bun:",notnull"`
+	Outcome string `bun:",notnull"`
+}
+
 func reportsModels() []any {
 	return []any{(*reportsReport)(nil), (*reportsPost)(nil), (*reportsActor)(nil)}
 }
@@ -56,14 +65,23 @@ func reportsUp(ctx context.Context, db *bun.DB) error {
 		if err := createTables(ctx, tx, reportsModels()...); err != nil {
 			return err
 		}
-		// The moderation page lists open reports, newest first.
-		return createIndexes(ctx, tx, index{(*reportsReport)(nil), "reports_state_received",
-			false, []string{"state", "received_at"}})
+		// The moderation page lists open reports, newest first. Every start
+		// looks for Flags stored before reports, and every prune keeps
+		// them: by type and outcome, not through the whole inbox.
+		return createIndexes(ctx, tx,
+			index{(*reportsReport)(nil), "reports_state_received", false,
+				[]string{"state", "received_at"}},
+			index{(*reportsInbox)(nil), "ap_inbox_type_outcome", false, []string{"type", "outcome"}})
 	})
 }
 
 func reportsDown(ctx context.Context, db *bun.DB) error {
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewDropIndex().Model((*reportsInbox)(nil)).Index("ap_inbox_type_outcome").
+			IfExists().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("dropping index ap_inbox_type_outcome: %w", err)
+		}
 		return dropTables(ctx, tx, reportsModels()...)
 	})
 }
