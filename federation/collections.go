@@ -189,9 +189,10 @@ func (s *Service) serveFeatured(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	// TODO: only the latest featured posts are listed and counted; Mastodon
-	// reads a featured collection as a few pinned posts, not as a timeline
-	// to page through, so the rest would go unread by it anyway.
+	// The latest featured posts, as pinned posts: Mastodon reads a featured
+	// collection's items inline, as a handful of pins, and follows no page
+	// of it. The whole curated timeline is the portal actor's outbox of
+	// Announces, which is paged.
 	var posts []*timeline.Post
 	if a.Kind == timeline.KindPortal {
 		var err error
